@@ -1,0 +1,53 @@
+import type { MessageDraft } from '../mime/draft.js';
+import type { Envelope, EnvelopeRecipient, SessionInfo } from './envelope.js';
+import type { Trace } from './trace.js';
+
+/** How strongly a branch must be protected, and who decided it. */
+export interface ProtectionDecision {
+  readonly level: 'mandatory' | 'opportunistic' | 'none';
+  readonly profile: string;
+  readonly decidedBy: { readonly rule: string; readonly level: 'user' | 'domain' | 'gateway' | 'default' };
+}
+
+/** Facts classify found about the whole message (same for every branch). */
+export interface MessageFacts {
+  /** a valid X-Sealpost-Processed marker: the direction it was stamped for */
+  readonly processedMarker: { readonly direction: 'inbound' | 'outbound'; readonly node: string } | null;
+  readonly encrypted: 'smime' | 'pgp' | null;
+  readonly signed: 'smime' | 'pgp' | null;
+  readonly autoSubmitted: boolean;
+  /** one of our own notices (X-Sealpost-Notification with a valid marker) */
+  readonly notification: string | null;
+  readonly hops: number;
+}
+
+/** Per-branch annotations; copied when a branch forks, so a step may replace them freely. */
+export interface BranchFacts {
+  protection?: ProtectionDecision;
+  /** the method select chose for this branch ('none' = deliver as is) */
+  method?: string;
+  /** names of policy rules that matched, for explain */
+  rules?: string[];
+}
+
+/** The spooled message as every step sees it: read-only except for the trace. */
+export interface MessageContext {
+  readonly id: string;
+  readonly envelope: Envelope;
+  readonly session: SessionInfo;
+  /** the bytes committed to the spool */
+  readonly original: MessageDraft;
+  readonly receivedAt: number;
+  /** how many pipeline runs this message already had (replays, deferrals) */
+  readonly attempts: number;
+  readonly trace: Trace;
+  readonly now: () => number;
+  facts: MessageFacts;
+}
+
+/** A set of recipients travelling together with the same draft. */
+export interface Branch {
+  readonly recipients: readonly EnvelopeRecipient[];
+  readonly draft: MessageDraft;
+  readonly facts: BranchFacts;
+}
