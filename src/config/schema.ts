@@ -1,0 +1,155 @@
+/**
+ * config/ — the `sealpost.yaml` contract (DESIGN §4) as one zod schema.
+ *
+ * Every object is strict (unknown keys are errors) and every default lives here, nowhere else, so
+ * the generated docs/config.md is the whole truth. Durations and sizes are parsed to ms / bytes.
+ * SECURITY: secrets may be given as ${ENV_VAR} (substituted by the loader before validation).
+ */
+import { z } from 'zod';
+import { cidr, domainPattern, duration, emailAddress, listen, nextHop, size } from './fields.js';
+import { rule } from './policy-schema.js';
+
+const listenerTls = z
+  .strictObject({
+    cert: z.string().optional().describe('PEM certificate file; omitted = a self-signed certificate is generated at start'),
+    key: z.string().optional().describe('PEM private key file for `cert`'),
+    starttls: z.boolean().default(true).describe('offer STARTTLS'),
+    implicit: z.boolean().default(false).describe('TLS from the first byte (SMTPS, port 465 style)'),
+    requireTls: z.boolean().default(false).describe('refuse MAIL FROM before STARTTLS'),
+    clientCerts: z.enum(['none', 'request', 'require']).default('none').describe('mutual TLS (not in this release: only `none`)'),
+    clientCa: z.string().optional().describe('CA file for client certificates'),
+  })
+  .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'give both cert and key, or neither' })
+  .refine((t) => t.clientCerts === 'none', { message: 'clientCerts other than none is not supported yet', path: ['clientCerts'] });
+
+const listener = z.strictObject({
+  name: z.string().regex(/^[a-z0-9_-]+$/i, { message: 'expected a short name of letters, digits, - and _' }),
+  listen: listen.describe('host:port to bind'),
+  direction: z.enum(['auto', 'outbound', 'inbound']).default('auto').describe('fixed direction, or `auto` (DESIGN §1)'),
+  tls: listenerTls.prefault({}),
+  auth: z
+    .strictObject({
+      required: z.boolean().default(false).describe('refuse mail from unauthenticated sessions'),
+      users: z.array(z.strictObject({ username: z.string().min(1), password: z.string().min(8) })).default([]).describe('SMTP AUTH accounts (passwords may be ${ENV})'),
+    })
+    .prefault({}),
+  relayFrom: z.array(cidr).default(['127.0.0.0/8', '::1/128']).describe('networks allowed to relay without AUTH'),
+  maxMessageSize: size.prefault('25MB').describe('larger messages get 552 5.3.4'),
+  maxConnectionsPerIp: z.number().int().positive().default(20).describe('concurrent connections per client address'),
+  maxRecipients: z.number().int().positive().default(1000).describe('recipients per transaction'),
+});
+
+const tlsPolicy = z.strictObject({
+  domain: domainPattern,
+  level: z.enum(['none', 'may', 'encrypt', 'verify', 'secure', 'dane', 'dane-only', 'fingerprint']),
+  fingerprints: z.array(z.string()).default([]),
+});
+
+const profile = z.strictObject({
+  order: z.array(z.enum(['smime', 'pgp', 'pdf', 'portal'])).min(1).default(['smime', 'pgp', 'pdf', 'portal']).describe('methods tried per recipient, first that can serve wins'),
+  tlsInsteadOfEncryption: z.enum(['never', 'preferred', 'required']).default('never').describe('verified TLS as (part of) the method choice'),
+  sign: z.union([z.enum(['auto', 'required', 'never']), z.boolean()]).default('auto').transform((v) => (v === true ? 'auto' : v === false ? 'never' : v)).describe('auto: sign when the sender has a key; required: hold like encryption; true = auto, false = never'),
+  pdf: z
+    .strictObject({
+      passwordMode: z.enum(['static', 'random-to-sender', 'sms', 'portal']).default('random-to-sender'),
+      password: z.string().optional().describe('for passwordMode static'),
+    })
+    .prefault({}),
+  portal: z
+    .strictObject({
+      security: z.enum(['high', 'medium', 'none']).default('high'),
+      expiresAfter: duration.prefault('30d'),
+      readReceipts: z.boolean().default(false),
+      allowReply: z.boolean().default(true),
+      allowReplyAll: z.boolean().default(false),
+      allowForward: z.boolean().default(false),
+      locale: z.string().default('en'),
+      branding: z.string().optional(),
+    })
+    .prefault({}),
+  maxSize: size.prefault('25MB').describe('larger messages cannot be protected with this profile'),
+  queueTimeout: duration.prefault('1d').describe('how long a recipient no method can serve is held before the sender gets an encryption-failure notice'),
+});
+
+export const configSchema = z.strictObject({
+  hostname: z.string().min(1).describe('our host name: SMTP banner, Received headers, DSNs'),
+  node: z.string().optional().describe('this node\'s name in X-Sealpost-Processed; omitted = hostname'),
+  internalDomains: z.array(domainPattern).min(1).describe('domains whose recipients are inbound; `*.example.com` for subdomains'),
+  secrets: z
+    .strictObject({
+      gatewaySecret: z.string().min(32).optional().describe('HMAC key for the loop marker (use ${ENV}); overrides gatewaySecretFile; shared by all cluster nodes'),
+      gatewaySecretFile: z.string().default('./data/keys/gateway.secret').describe('created on first start when missing'),
+      masterKeyFile: z.string().default('./data/keys/master.key').describe('key-encryption key for private keys at rest; created on first start when missing'),
+    })
+    .prefault({}),
+  storage: z.strictObject({ url: z.string().regex(/^(sqlite:|postgres(ql)?:\/\/)/, { message: 'expected sqlite:PATH or postgres://…' }).default('sqlite:./data/sealpost.db') }).prefault({}),
+  smtp: z
+    .strictObject({
+      listeners: z.array(listener).min(1).prefault([{ name: 'main', listen: '127.0.0.1:2525' }]),
+      maxHops: z.number().int().positive().default(30).describe('more Received headers than this = mail loop, refused'),
+    })
+    .prefault({}),
+  relay: z
+    .strictObject({
+      outbound: nextHop.default('capture').describe('next hop for outbound mail'),
+      inbound: nextHop.default('capture').describe('the internal mail server'),
+      routes: z.array(z.strictObject({ domain: domainPattern, to: nextHop })).default([]).describe('per-domain next hops, first match wins'),
+    })
+    .prefault({}),
+  capture: z.strictObject({ dir: z.string().default('./data/capture').describe('where the `capture` next hop writes .eml files') }).prefault({}),
+  delivery: z
+    .strictObject({
+      retry: z.array(duration).min(1).prefault(['5m', '10m', '30m', '1h', '2h', '4h']).describe('waits between attempts; the last repeats'),
+      giveUpAfter: duration.prefault('5d').describe('then a DSN goes to the sender'),
+      concurrency: z.number().int().positive().default(20).describe('parallel deliveries in all'),
+      perDestination: z.number().int().positive().default(10).describe('parallel connections per next hop'),
+      connectTimeout: duration.prefault('30s'),
+      tls: z
+        .strictObject({
+          caFile: z.string().optional().describe('trust store for verify/secure; omitted = system store'),
+          policies: z.array(tlsPolicy).max(0, { message: 'per-domain TLS policies are not supported in this release yet' }).default([]),
+          mtaSts: z.literal(false, { message: 'MTA-STS is not supported in this release yet' }).default(false),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  pipeline: z
+    .strictObject({
+      concurrency: z.number().int().positive().default(4).describe('messages processed in parallel'),
+      stepTimeout: duration.prefault('60s').describe('a step running longer fails with its onError policy'),
+      maxAttempts: z.number().int().positive().default(5).describe('failed runs before a message is quarantined'),
+    })
+    .prefault({}),
+  profiles: z.record(z.string().regex(/^[a-z0-9_-]+$/i), profile).prefault({ default: {} }).describe('encryption profiles by name; `default` is used when a rule names none'),
+  policies: z.array(rule).optional().describe('ordered rules; omitted = the defaults of DESIGN §4'),
+  notifications: z
+    .strictObject({
+      from: emailAddress.optional().describe('system sender of notices; omitted = postmaster@<hostname>'),
+      admin: emailAddress.optional().describe('where admin notices go'),
+      locale: z.string().default('en'),
+    })
+    .prefault({}),
+  portal: z.strictObject({ listen: listen.default('127.0.0.1:8443'), baseUrl: z.string().url().default('https://localhost:8443') }).prefault({}),
+  admin: z.strictObject({ listen: listen.default('127.0.0.1:8444') }).prefault({}),
+  logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
+  retention: z.strictObject({ delivered: duration.prefault('7d').describe('final queue items kept for `queue show`') }).prefault({}),
+}).superRefine((config, ctx) => {
+  // Cross-references zod cannot express field by field: every profile a rule names must exist.
+  config.policies?.forEach((r, i) =>
+    r.then.forEach((a, j) => {
+      if (a.kind === 'encrypt' && !(a.options.profile in config.profiles)) {
+        ctx.addIssue({ code: 'custom', path: ['policies', i, 'then', j, 'encrypt', 'profile'], message: `no profile named "${a.options.profile}" in profiles`, input: a.options.profile });
+      }
+    }),
+  );
+  const names = new Set<string>();
+  config.smtp.listeners.forEach((l, i) => {
+    if (names.has(l.name)) ctx.addIssue({ code: 'custom', path: ['smtp', 'listeners', i, 'name'], message: 'listener names must be unique', input: l.name });
+    names.add(l.name);
+  });
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ListenerConfig = Config['smtp']['listeners'][number];
+export type ProfileConfig = Config['profiles'][string];
+export type { Rule } from './policy-schema.js';
