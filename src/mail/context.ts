@@ -28,6 +28,10 @@ export interface BranchFacts {
   method?: string;
   /** names of policy rules that matched, for explain */
   rules?: string[];
+  /** a policy `route` action: next hop for this branch instead of the direction's */
+  route?: string;
+  /** a policy asked for a signature */
+  signRequested?: boolean;
 }
 
 /** The spooled message as every step sees it: read-only except for the trace. */

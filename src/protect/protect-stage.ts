@@ -1,0 +1,24 @@
+/**
+ * protect/ — applies the method select chose (sign, encrypt, pdf, portal) to a branch.
+ * SECURITY: a branch whose method is unknown or fails is never sent on: the step throws and its
+ * onError policy defers or quarantines it. Protected drafts replace the plaintext one.
+ */
+import { outcome } from '../mail/outcome.js';
+import type { Step } from '../mail/step.js';
+import type { MethodRegistry } from '../select/method.js';
+
+export function protectStep(methods: MethodRegistry): Step {
+  return {
+    name: 'protect',
+    securityCritical: true,
+    match: (_msg, branch) => (branch.facts.method && branch.facts.method !== 'none' ? branch.recipients : []),
+    action: async (msg, branch) => {
+      const name = branch.facts.method as Parameters<MethodRegistry['get']>[0];
+      const method = methods.get(name);
+      if (!method) throw new Error(`method ${name} is not available`);
+      const result = await method.protect(msg, branch);
+      if (result.kind === 'continue') return outcome.continue(result.draft);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * select/ — the method per recipient: the first in the profile's order that can serve them
+ * (DESIGN §1). Mandatory protection never falls back to plaintext: with no method the recipient
+ * is held (deferred) and re-checked until the profile's queueTimeout, then bounced with an
+ * encryption-failure notice. Opportunistic protection sends as is where no method serves.
+ * SECURITY: fail closed — a method that throws fails the step (defer, then quarantine).
+ */
+import type { ProfileConfig } from '../config/schema.js';
+import type { Branch, MessageContext } from '../mail/context.js';
+import type { EnvelopeRecipient } from '../mail/envelope.js';
+import { outcome, type Outcome } from '../mail/outcome.js';
+import type { Step } from '../mail/step.js';
+import type { MethodName, MethodRegistry } from './method.js';
+
+/** 'none' = deliver as is; 'hold' = no method yet for a mandatory recipient */
+export type Selection = MethodName | 'none' | 'hold';
+
+export interface SelectOptions {
+  readonly methods: MethodRegistry;
+  readonly profiles: Readonly<Record<string, ProfileConfig>>;
+  readonly restartProcessor: string;
+}
+
+const MAX_RECHECK_MS = 15 * 60_000;
+const MIN_RECHECK_MS = 1000;
+
+export async function selectFor(recipient: EnvelopeRecipient, msg: MessageContext, branch: Branch, options: SelectOptions): Promise<{ selection: Selection; why: string }> {
+  const protection = branch.facts.protection;
+  if (!protection || protection.level === 'none') return { selection: 'none', why: 'no protection required' };
+  if (msg.facts.encrypted) return { selection: 'none', why: `already ${msg.facts.encrypted}-encrypted by the sender` };
+  const profile = options.profiles[protection.profile];
+  if (!profile) throw new Error(`profile ${protection.profile} does not exist`);
+  if (msg.original.body.length > profile.maxSize) return holdOrSend(protection.level, `message larger than profile maxSize ${profile.maxSize}`);
+  for (const name of profile.order) {
+    const method = options.methods.get(name);
+    if (method && (await method.canServe(recipient, msg, branch))) return { selection: name, why: `${name} can serve this recipient` };
+  }
+  const tried = profile.order.join(', ');
+  return holdOrSend(protection.level, `no method of [${tried}] can serve this recipient`);
+}
+
+function holdOrSend(level: 'mandatory' | 'opportunistic', why: string): { selection: Selection; why: string } {
+  return level === 'mandatory' ? { selection: 'hold', why } : { selection: 'none', why: `${why}; opportunistic, sent as is` };
+}
+
+export function selectSteps(options: SelectOptions): Step[] {
+  return [
+    {
+      name: 'select',
+      securityCritical: true,
+      match: async (msg, branch) => {
+        if (branch.facts.method) return [];
+        const first = (await selectFor(branch.recipients[0]!, msg, branch, options)).selection;
+        const same: EnvelopeRecipient[] = [];
+        for (const r of branch.recipients) if ((await selectFor(r, msg, branch, options)).selection === first) same.push(r);
+        return same;
+      },
+      action: async (msg, branch) => {
+        const { selection, why } = await selectFor(branch.recipients[0]!, msg, branch, options);
+        msg.trace.add('select', selection === 'hold' ? 'hold' : 'method', `${selection}: ${why}`, branch.recipients.map((r) => r.address));
+        if (selection === 'hold') return hold(msg, branch, options, why);
+        branch.facts.method = selection;
+        return outcome.continue();
+      },
+    },
+    {
+      name: 'select-next-group',
+      securityCritical: true,
+      match: (_msg, branch) => (branch.facts.method ? [] : branch.recipients),
+      action: () => outcome.goto(options.restartProcessor),
+    },
+  ];
+}
+
+function hold(msg: MessageContext, branch: Branch, options: SelectOptions, why: string): Outcome {
+  const profile = options.profiles[branch.facts.protection!.profile]!;
+  const deadline = msg.receivedAt + profile.queueTimeout;
+  const now = msg.now();
+  if (now >= deadline) return outcome.bounce(`could not be delivered securely: ${why}`, '5.7.10', 'encryption-failed');
+  const recheck = Math.min(MAX_RECHECK_MS, Math.max(MIN_RECHECK_MS, Math.floor(profile.queueTimeout / 8)));
+  return outcome.defer(`held for encryption: ${why}`, Math.min(deadline, now + recheck));
+}
