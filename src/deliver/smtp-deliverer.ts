@@ -63,6 +63,7 @@ export interface SmtpDelivererOptions {
 
 type Verdict = Omit<RecipientResult, 'recipient'>;
 
+const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|HOSTNAME_)/;
 const SETUP_COMMANDS = new Set(['CONN', 'EHLO', 'HELO']);
 /** nodemailer codes after which the session is still in a known state and may be reused */
 const SESSION_INTACT = new Set(['EENVELOPE', 'EMESSAGE']);
@@ -87,7 +88,11 @@ function describeError(err: NodemailerError, socketMs: number): string {
 function setupVerdict(err: NodemailerError, socketMs: number): Verdict {
   const reply = err.response ? parseReply(err.response).text : undefined;
   if (err.code === 'EAUTH' || err.code === 'ENOAUTH') return deferred(`authentication failed: ${reply ?? err.message}`, '4.7.0');
-  if (err.code === 'ETLS') return deferred(`TLS could not be established: ${reply ?? err.message}`, '4.7.0');
+  // A refused certificate surfaces as a socket error; its original code tells it apart.
+  const original = (err as { originalCode?: unknown }).originalCode;
+  if (err.code === 'ETLS' || (typeof original === 'string' && TLS_FAILURE.test(original))) {
+    return deferred(`TLS could not be established: ${reply ?? err.message}`, '4.7.0');
+  }
   if (err.response && SETUP_COMMANDS.has(err.command ?? '')) return fromReply(err.response);
   return deferred(reply ?? describeError(err, socketMs));
 }
