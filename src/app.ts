@@ -1,0 +1,154 @@
+/**
+ * The composition root: the only module that wires concrete implementations (stores, SMTP
+ * listeners, deliverer, workers) from a validated config. Everything else depends on interfaces.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { LoadedConfig } from './config/load.js';
+import type { Config, ListenerConfig } from './config/schema.js';
+import { Deliverer, parseNextHop, type NextHop } from './deliver/index.js';
+import { openDatabase } from './db/open.js';
+import { createStores } from './db/stores.js';
+import { gatewaySecret, loadOrCreateSecret } from './keystore/gateway-secrets.js';
+import { newId } from './mail/ids.js';
+import { SenderNotices } from './notify/sender-notices.js';
+import { buildProcessors } from './pipeline/processors.js';
+import { SpoolWorker } from './pipeline/spool-worker.js';
+import { defaultRules } from './policy/policy-stage.js';
+import { DeliveryWorker } from './queue/delivery-worker.js';
+import type { QueueItem } from './queue/types.js';
+import { createSmtpListener, type ListenerOptions, type SmtpListener } from './receive/index.js';
+import type { MethodRegistry } from './select/method.js';
+
+export interface AppOptions {
+  readonly logger: Logger;
+  /** poll interval of the workers when idle; CLI changes to the stores show within this time */
+  readonly idlePollMs?: number;
+}
+
+export interface RunningApp {
+  readonly listeners: ReadonlyArray<{ name: string; host: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+export function resolvePath(baseDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+function splitListen(listen: string): { host: string; port: number } {
+  const at = listen.lastIndexOf(':');
+  return { host: listen.slice(0, at).replace(/^\[|\]$/g, '') || '0.0.0.0', port: Number(listen.slice(at + 1)) };
+}
+
+function listenerOptions(l: ListenerConfig, config: Config, baseDir: string): ListenerOptions {
+  const { host, port } = splitListen(l.listen);
+  return {
+    name: l.name,
+    host,
+    port,
+    hostname: config.hostname,
+    direction: l.direction,
+    internalDomains: config.internalDomains,
+    relayFrom: l.relayFrom,
+    tls: l.tls.cert && l.tls.key ? { cert: readFileSync(resolvePath(baseDir, l.tls.cert), 'utf8'), key: readFileSync(resolvePath(baseDir, l.tls.key), 'utf8') } : null,
+    starttls: l.tls.starttls,
+    implicitTls: l.tls.implicit,
+    requireTls: l.tls.requireTls,
+    auth: { required: l.auth.required, users: l.auth.users },
+    maxMessageSize: l.maxMessageSize,
+    maxConnectionsPerIp: l.maxConnectionsPerIp,
+    maxRecipients: l.maxRecipients,
+    maxHops: config.smtp.maxHops,
+  };
+}
+
+/** Next hop per queue item: explicit route, else per-domain route, else the direction's hop. */
+export function hopResolver(config: Config): (item: Pick<QueueItem, 'route' | 'recipient'>) => NextHop {
+  const outbound = parseNextHop(config.relay.outbound);
+  const inbound = parseNextHop(config.relay.inbound);
+  const routes = config.relay.routes.map((r) => ({ domain: r.domain, hop: parseNextHop(r.to) }));
+  return (item) => {
+    if (item.route.startsWith('route:')) return parseNextHop(item.route.slice('route:'.length));
+    if (item.route === 'inbound') return inbound;
+    const domain = item.recipient.slice(item.recipient.lastIndexOf('@') + 1).toLowerCase();
+    const route = routes.find((r) => (r.domain.startsWith('*.') ? domain.endsWith(r.domain.slice(1)) : domain === r.domain));
+    return route ? route.hop : outbound;
+  };
+}
+
+export async function startApp(loaded: LoadedConfig, options: AppOptions): Promise<RunningApp> {
+  const { config, baseDir } = loaded;
+  const log = options.logger;
+  const idlePollMs = options.idlePollMs ?? 1000;
+  const node = config.node ?? config.hostname;
+  const secret = gatewaySecret(config.secrets.gatewaySecret, resolvePath(baseDir, config.secrets.gatewaySecretFile));
+  if (secret.created) log.info({ event: 'keystore.secret.created', file: config.secrets.gatewaySecretFile }, 'generated the gateway secret');
+  if (loadOrCreateSecret(resolvePath(baseDir, config.secrets.masterKeyFile)).created) log.info({ event: 'keystore.master.created', file: config.secrets.masterKeyFile }, 'generated the master key');
+
+  const db = await openDatabase(config.storage.url, { baseDir });
+  const stores = await createStores(db);
+  // A node that restarts owns nothing any more: give its leases back at once instead of waiting.
+  await stores.spool.releaseLeases(node);
+  await stores.queue.releaseLeases(node);
+
+  const resolveHop = hopResolver(config);
+  const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });
+  const methods: MethodRegistry = new Map();
+  const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods });
+  const deliverer = new Deliverer({ captureDir: resolvePath(baseDir, config.capture.dir), smtp: { perDestination: config.delivery.perDestination, connectTimeoutMs: config.delivery.connectTimeout, hostname: config.hostname } });
+
+  const delivery = new DeliveryWorker(stores.queue, { owner: node, deliverer, resolveHop, dsn: notices, retrySchedule: config.delivery.retry, concurrency: config.delivery.concurrency, leaseMs: 10 * 60_000, idlePollMs, logger: log });
+  const pipeline = new SpoolWorker(stores.spool, {
+    owner: node,
+    processors,
+    concurrency: config.pipeline.concurrency,
+    batchSize: 64,
+    leaseMs: 5 * 60_000,
+    stepTimeoutMs: config.pipeline.stepTimeout,
+    maxAttempts: config.pipeline.maxAttempts,
+    idlePollMs,
+    logger: log,
+    giveUpAfterMs: config.delivery.giveUpAfter,
+    notifier: notices,
+    deferMs: (failures) => Math.min(60_000 * 2 ** failures, 3600_000),
+    onSettled: () => delivery.poke(),
+  });
+
+  const spoolAdapter = {
+    accept: async (message: Parameters<typeof stores.spool.accept>[0]) => {
+      await stores.spool.accept(message);
+      pipeline.poke();
+    },
+  };
+  const listeners: SmtpListener[] = config.smtp.listeners.map((l) => createSmtpListener(listenerOptions(l, config, baseDir), { spool: spoolAdapter, logger: log.child({ listener: l.name }), newId: () => newId() }));
+  const bound: { name: string; host: string; port: number }[] = [];
+  try {
+    for (const l of listeners) bound.push({ name: l.name, ...(await l.start()) });
+  } catch (err) {
+    await Promise.allSettled(listeners.map((l) => l.stop()));
+    await stores.close();
+    throw err;
+  }
+  pipeline.start();
+  delivery.start();
+  const purge = setInterval(() => {
+    stores.queue.purge(Date.now() - config.retention.delivered).catch((err) => log.warn({ event: 'queue.purge.failed', err }, 'purge failed'));
+  }, 3600_000);
+  purge.unref();
+  log.info({ event: 'gateway.started', node, listeners: bound }, 'Sealpost started');
+
+  return {
+    listeners: bound,
+    async stop() {
+      clearInterval(purge);
+      // Order matters: stop accepting, finish what is being processed, then close storage.
+      await Promise.allSettled(listeners.map((l) => l.stop()));
+      await pipeline.stop();
+      await delivery.stop();
+      await deliverer.close();
+      await stores.close();
+      log.info({ event: 'gateway.stopped' }, 'Sealpost stopped');
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The `sealpost` command line (DESIGN §3). Every command takes --config (default ./sealpost.yaml
+ * or $SEALPOST_CONFIG) and --json; exit 0 success, 1 user error, 2 internal error.
+ */
+import { Command, CommanderError } from 'commander';
+import { defaultConfigPath, loadConfigFile } from './config/load.js';
+import { openDatabase } from './db/open.js';
+import { createStores } from './db/stores.js';
+import { runInit } from './cli/init.js';
+import { EXIT_OK, EXIT_USER, makeOutput, reportError } from './cli/output.js';
+import { queueDelete, queueList, queueRetry, queueShow } from './cli/queue.js';
+import { runStart } from './cli/start.js';
+
+interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = new Command('sealpost')
+    .description('Sealpost email encryption gateway')
+    .option('-c, --config <file>', 'configuration file (default ./sealpost.yaml or $SEALPOST_CONFIG)')
+    .option('--json', 'print JSON instead of text')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const globals = () => program.opts<GlobalOptions>();
+  const output = () => makeOutput(Boolean(globals().json));
+  const configFile = () => defaultConfigPath(globals().config);
+
+  const withStores = async (fn: (stores: Awaited<ReturnType<typeof createStores>>) => Promise<void>) => {
+    const { config, baseDir } = loadConfigFile(configFile());
+    const stores = await createStores(await openDatabase(config.storage.url, { baseDir }));
+    try {
+      await fn(stores);
+    } finally {
+      await stores.close();
+    }
+  };
+
+  program
+    .command('init')
+    .description('write a commented sealpost.yaml and generate the gateway secrets')
+    .option('--dir <dir>', 'where to write sealpost.yaml and data/', '.')
+    .option('--domain <domain>', 'the internal domain', 'example.com')
+    .option('--hostname <name>', 'this gateway\'s host name (default: the machine\'s)')
+    .option('--force', 'overwrite an existing sealpost.yaml')
+    .action((opts: { dir: string; domain: string; hostname?: string; force?: boolean }) => {
+      const result = runInit({ dir: opts.dir, domain: opts.domain, force: Boolean(opts.force), ...(opts.hostname ? { hostname: opts.hostname } : {}) });
+      output().print(`wrote ${result.created.join(', ')}\nnext: npx sealpost start`, { file: result.file, created: result.created });
+    });
+
+  program
+    .command('start')
+    .description('run the gateway: listeners, pipeline, delivery')
+    .option('--pretty', 'human-readable logs')
+    .option('--init', 'run init first when the config file does not exist')
+    .action(async (opts: { pretty?: boolean; init?: boolean }) => {
+      exitCode = await runStart({ configFile: configFile(), pretty: Boolean(opts.pretty), init: Boolean(opts.init) });
+    });
+
+  program
+    .command('check')
+    .description('validate the configuration')
+    .action(() => {
+      const file = configFile();
+      const { config } = loadConfigFile(file);
+      output().print(`${file}: OK (${config.smtp.listeners.length} listener(s), ${config.policies?.length ?? 'default'} polic${config.policies?.length === 1 ? 'y' : 'ies'})`, { file, valid: true });
+    });
+
+  const queue = program.command('queue').description('messages in the spool and the delivery queue');
+  queue.command('list').option('--all', 'include delivered, bounced and deleted items').action(async (opts: { all?: boolean }) => withStores((s) => queueList(s, output(), Boolean(opts.all))));
+  queue.command('show <id>').action(async (id: string) => withStores((s) => queueShow(s, output(), id)));
+  queue.command('retry <id>').action(async (id: string) => withStores((s) => queueRetry(s, output(), id)));
+  queue.command('delete <id>').action(async (id: string) => withStores((s) => queueDelete(s, output(), id)));
+
+  try {
+    await program.parseAsync(argv as string[]);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USER;
+    return reportError(err, Boolean(globals().json));
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Turns one pipeline run's terminal branches into the PipelineCommit the spool settles atomically:
+ * queue items (one per recipient, sharing a body per branch), quarantine entries, sender notices
+ * for bounces, and a deferral for whatever must run again.
+ */
+import type { Direction } from '../mail/envelope.js';
+import type { MessageContext } from '../mail/context.js';
+import { newId } from '../mail/ids.js';
+import type { TerminalOutcome } from '../mail/outcome.js';
+import type { NewQueueBody, NewQueueItem } from '../queue/types.js';
+import type { NewQuarantineEntry, PipelineCommit } from '../spool/types.js';
+import type { TerminalBranch } from './runner.js';
+
+/** A notice for the sender of bounced recipients, ready to queue. */
+export interface SenderNotice {
+  readonly bytes: Buffer;
+  readonly recipient: string;
+  readonly direction: Direction;
+  readonly kind: 'dsn' | 'notice';
+}
+
+export interface BounceNotifier {
+  /** null when no notice is due: null sender, or the message is itself one of our notices */
+  forBounce(msg: MessageContext, recipients: readonly string[], bounce: Extract<TerminalOutcome, { kind: 'bounce' }>): SenderNotice | null;
+}
+
+export interface CommitOptions {
+  readonly giveUpAfterMs: number;
+  readonly notifier: BounceNotifier;
+  /** fallback wait before re-running a deferred message when the step named no time */
+  readonly deferMs: (previousFailures: number) => number;
+}
+
+export function buildCommit(msg: MessageContext, done: readonly TerminalBranch[], options: CommitOptions, previousFailures: number): PipelineCommit {
+  const now = msg.now();
+  const bodies: NewQueueBody[] = [];
+  const items: NewQueueItem[] = [];
+  const quarantine: NewQuarantineEntry[] = [];
+  const settled: string[] = [];
+  let deferUntil: number | null = null;
+  const deferReasons: string[] = [];
+
+  const queueBody = (bytes: Buffer): string => {
+    const id = newId(now);
+    bodies.push({ id, messageId: msg.id, bytes });
+    return id;
+  };
+
+  for (const branch of done) {
+    const addresses = branch.recipients.map((r) => r.address);
+    const outcome = branch.outcome;
+    switch (outcome.kind) {
+      case 'queue': {
+        const bodyId = queueBody(branch.draft.toBuffer());
+        for (const r of branch.recipients) {
+          items.push({ id: newId(now), messageId: msg.id, bodyId, kind: 'message', sender: msg.envelope.mailFrom, recipient: r.address, direction: r.direction, route: outcome.route, createdAt: now, nextAttemptAt: now, giveUpAt: now + options.giveUpAfterMs, trace: [] });
+        }
+        settled.push(...addresses);
+        break;
+      }
+      case 'bounce': {
+        const notice = options.notifier.forBounce(msg, addresses, outcome);
+        if (notice) {
+          const bodyId = queueBody(notice.bytes);
+          items.push({ id: newId(now), messageId: msg.id, bodyId, kind: notice.kind, sender: '', recipient: notice.recipient, direction: notice.direction, route: notice.direction, createdAt: now, nextAttemptAt: now, giveUpAt: now + options.giveUpAfterMs, trace: [] });
+        } else {
+          msg.trace.add(branch.decidedAt, 'notice-suppressed', 'no notice: null sender or one of our own notices', addresses);
+        }
+        settled.push(...addresses);
+        break;
+      }
+      case 'quarantine':
+        quarantine.push({ id: newId(now), messageId: msg.id, recipients: addresses, reason: outcome.reason, sender: msg.envelope.mailFrom, bytes: msg.original.toBuffer(), trace: [], createdAt: now });
+        settled.push(...addresses);
+        break;
+      case 'drop':
+        settled.push(...addresses);
+        break;
+      case 'defer': {
+        const until = outcome.retryAt ?? now + options.deferMs(previousFailures);
+        deferUntil = deferUntil === null ? until : Math.min(deferUntil, until);
+        deferReasons.push(outcome.reason);
+        break;
+      }
+    }
+  }
+
+  // Items and quarantine entries carry the trace as it stood when they were committed.
+  const trace = [...msg.trace.entries];
+  const withTrace = <T extends { trace: unknown }>(x: T): T => ({ ...x, trace });
+  return {
+    messageId: msg.id,
+    settled,
+    deferral: deferUntil === null ? null : { until: deferUntil, reason: [...new Set(deferReasons)].join('; ') },
+    bodies,
+    items: items.map(withTrace),
+    quarantine: quarantine.map(withTrace),
+    trace,
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * Drains the spool: claims due entries, runs each through the processors, and settles the whole
+ * batch in one transaction (one commit for many messages keeps the disk from being the limit).
+ * A run that throws is committed as a deferral with its error in the trace; after `maxAttempts`
+ * failed runs the message is quarantined — never dropped, never delivered half-processed.
+ */
+import type { Logger } from 'pino';
+import type { MessageContext } from '../mail/context.js';
+import type { Processor } from '../mail/step.js';
+import { Trace } from '../mail/trace.js';
+import { MessageDraft } from '../mime/draft.js';
+import type { PipelineCommit, SpoolEntry, SpoolStore } from '../spool/types.js';
+import { buildCommit, type CommitOptions } from './commit-builder.js';
+import { runPipeline, type TerminalBranch } from './runner.js';
+import { START_PROCESSOR } from './processors.js';
+
+export interface SpoolWorkerOptions extends CommitOptions {
+  readonly owner: string;
+  readonly processors: ReadonlyMap<string, Processor>;
+  readonly concurrency: number;
+  readonly batchSize: number;
+  readonly leaseMs: number;
+  readonly stepTimeoutMs: number;
+  readonly maxAttempts: number;
+  readonly idlePollMs: number;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  /** called after every settled batch, so delivery can start at once */
+  readonly onSettled?: () => void;
+}
+
+const INITIAL_FACTS = { processedMarker: null, encrypted: null, signed: null, autoSubmitted: false, notification: null, hops: 0 } as const;
+
+export class SpoolWorker {
+  private running = false;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private readonly now: () => number;
+
+  constructor(private readonly spool: SpoolStore, private readonly options: SpoolWorkerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** New work arrived (a message was accepted): stop sleeping. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.poke();
+    await this.loop;
+  }
+
+  /** Processes whatever is due now; returns how many entries were handled (tests and `start`). */
+  async drainOnce(): Promise<number> {
+    const entries = await this.spool.claim(this.options.owner, this.options.batchSize, this.options.leaseMs, this.now());
+    if (entries.length === 0) return 0;
+    const commits: PipelineCommit[] = [];
+    let next = 0;
+    const workers = Array.from({ length: Math.min(this.options.concurrency, entries.length) }, async () => {
+      while (next < entries.length) commits.push(await this.process(entries[next++]!));
+    });
+    await Promise.all(workers);
+    await this.spool.settle(commits);
+    for (const c of commits) this.logCommit(c);
+    this.options.onSettled?.();
+    return entries.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let handled = 0;
+      try {
+        handled = await this.drainOnce();
+      } catch (err) {
+        // The batch was not settled; its leases expire and it is claimed again. Nothing is lost.
+        this.options.logger.error({ event: 'pipeline.batch.failed', err }, 'pipeline batch failed; will retry after lease expiry');
+        await this.sleep(Math.min(this.options.leaseMs, 5000));
+        continue;
+      }
+      if (handled > 0) continue;
+      const due = await this.spool.nextDueAt().catch(() => null);
+      const wait = due === null ? this.options.idlePollMs : Math.max(0, Math.min(this.options.idlePollMs, due - this.now()));
+      await this.sleep(wait);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+
+  private async process(entry: SpoolEntry): Promise<PipelineCommit> {
+    const trace = new Trace(this.now);
+    trace.entries.push(...entry.trace);
+    const previousFailures = entry.trace.filter((e) => e.event === 'run-failed').length;
+    const msg: MessageContext = {
+      id: entry.id,
+      envelope: entry.envelope,
+      session: entry.session,
+      original: MessageDraft.parse(entry.body),
+      receivedAt: entry.receivedAt,
+      attempts: entry.attempts,
+      trace,
+      now: this.now,
+      facts: { ...INITIAL_FACTS },
+    };
+    const pending = entry.envelope.recipients.filter((r) => entry.pending.includes(r.address));
+    let done: TerminalBranch[];
+    try {
+      done = await runPipeline(msg, pending, { processors: this.options.processors, start: START_PROCESSOR, stepTimeoutMs: this.options.stepTimeoutMs, maxAttempts: this.options.maxAttempts, previousFailures });
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      trace.add('pipeline', 'run-failed', reason);
+      this.options.logger.warn({ event: 'pipeline.run.failed', messageId: entry.id, err }, 'pipeline run failed');
+      const outcome = previousFailures + 1 >= this.options.maxAttempts ? ({ kind: 'quarantine', reason: `pipeline failed ${previousFailures + 1} times: ${reason}` } as const) : ({ kind: 'defer', reason } as const);
+      done = [{ recipients: pending, outcome, draft: msg.original, facts: {}, decidedAt: 'pipeline' }];
+    }
+    // One 'run-failed' per failed run: that count, not the number of holds, drives quarantine.
+    const thisRun = trace.entries.slice(entry.trace.length);
+    if (thisRun.some((e) => e.event === 'error') && !thisRun.some((e) => e.event === 'run-failed')) {
+      trace.add('pipeline', 'run-failed', 'a step failed; the message will be retried');
+    }
+    return buildCommit(msg, done, this.options, previousFailures);
+  }
+
+  private logCommit(commit: PipelineCommit): void {
+    const log = this.options.logger;
+    for (const item of commit.items) log.info({ event: 'pipeline.queued', messageId: commit.messageId, queueId: item.id, recipient: item.recipient, kind: item.kind, route: item.route }, 'queued for delivery');
+    for (const q of commit.quarantine) log.warn({ event: 'pipeline.quarantined', messageId: commit.messageId, quarantineId: q.id, reason: q.reason }, 'quarantined');
+    if (commit.deferral) log.info({ event: 'pipeline.deferred', messageId: commit.messageId, until: new Date(commit.deferral.until).toISOString(), reason: commit.deferral.reason }, 'deferred');
+  }
+}
+
