@@ -19,8 +19,14 @@ export interface ReceivedMessage {
 
 export interface SpoolEntry extends ReceivedMessage {
   readonly receivedAt: number;
-  /** pipeline runs so far */
+  /** pipeline runs so far (runs that ended in a settle) */
   readonly attempts: number;
+  /**
+   * times the entry was leased, this lease included. Grows while `attempts` does not when runs
+   * crash before settling (a message that kills the process): the pipeline can hold such an
+   * entry instead of replaying it forever. Optional so fakes built before it existed still fit.
+   */
+  readonly claims?: number;
   /** recipients (addresses) that still need a pipeline decision */
   readonly pending: readonly string[];
   readonly nextAttemptAt: number;
@@ -42,6 +48,13 @@ export interface NewQuarantineEntry {
 /** Everything one pipeline run decided, committed atomically. */
 export interface PipelineCommit {
   readonly messageId: string;
+  /**
+   * The lease owner that ran the pipeline (the `owner` given to `claim`). When set, the commit is
+   * applied only while that owner still holds the entry; a commit from a worker whose lease was
+   * taken over (or that was already applied) is skipped and reported as stale, so no queue items
+   * are duplicated. Omit only for tools that act on an entry without claiming it.
+   */
+  readonly owner?: string;
   /** recipients that reached a terminal state in this run (queued, bounced, quarantined, dropped) */
   readonly settled: readonly string[];
   /** when recipients remain pending: when to run again, and why */
@@ -53,6 +66,13 @@ export interface PipelineCommit {
   readonly trace: readonly TraceEntry[];
 }
 
+export interface SettleResult {
+  /** message ids whose commit was applied */
+  readonly applied: readonly string[];
+  /** message ids whose commit was skipped: entry gone, or its lease now belongs to another owner */
+  readonly stale: readonly string[];
+}
+
 export interface SpoolStore {
   /**
    * Commits a received message durably (fsync'd); concurrent calls may share one commit.
@@ -61,8 +81,13 @@ export interface SpoolStore {
   accept(message: ReceivedMessage): Promise<void>;
   /** Leases up to `limit` entries with pending recipients that are due. */
   claim(owner: string, limit: number, leaseMs: number, now: number): Promise<SpoolEntry[]>;
-  /** Applies pipeline results; entries with no pending recipient left are removed from the spool. */
-  settle(commits: readonly PipelineCommit[]): Promise<void>;
+  /**
+   * Applies pipeline results in one transaction; entries with no pending recipient left are
+   * removed from the spool. Commits whose entry is gone (deleted, already settled) or leased to
+   * another owner are not applied and come back in `stale`. Rejects with
+   * SP_ERR_STORE_WRITE_FAILED when the transaction fails (nothing of the batch is applied).
+   */
+  settle(commits: readonly PipelineCommit[]): Promise<SettleResult>;
   get(id: string): Promise<SpoolEntry | null>;
   list(limit?: number): Promise<SpoolEntry[]>;
   /** Makes a pending entry due now. */

@@ -1,0 +1,29 @@
+/**
+ * db/migrations — schema migrations as code.
+ *
+ * Why a provider object and not kysely's FileMigrationProvider: migrations read from disk at
+ * runtime break once the code is compiled into dist/ (paths, .ts vs .js), and a bundled build
+ * has no files at all. Names sort lexically, so they are zero-padded.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import type { Engine } from '../engine.js';
+import { migration0001 } from './0001-initial.js';
+
+export function migrations(engine: Engine): Record<string, Migration> {
+  return {
+    '0001-initial': migration0001(engine),
+  };
+}
+
+/** Brings the schema to the latest version; throws the migrator's error (caller wraps it). */
+export async function migrateToLatest(db: Kysely<any>, engine: Engine): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(engine) } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const err = result.error instanceof Error ? result.error : new Error(String(result.error));
+    if (failed) err.message = `migration ${failed.migrationName} failed: ${err.message}`;
+    throw err;
+  }
+  return result;
+}

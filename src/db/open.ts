@@ -1,0 +1,66 @@
+/**
+ * db/open — turns `storage.url` into an open, migrated, writable Database.
+ *
+ * Fails at open, never later: after migrating, a row is written and committed, so a read-only
+ * file, a full disk or a directory we cannot write surfaces now as SP_ERR_STORE_UNAVAILABLE
+ * naming the path — not as a 451 on the first message.
+ * SECURITY: a PostgreSQL URL may carry a password; `location` and errors use the URL without it.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { SealpostError } from '../errors/index.js';
+import type { Database } from './engine.js';
+import { migrateToLatest } from './migrations/index.js';
+import { openSqlite } from './sqlite/sqlite.js';
+
+export type { Database, Engine, EngineName } from './engine.js';
+
+export interface OpenOptions {
+  /** directory that relative sqlite paths are resolved against (the config file's directory); default: cwd */
+  readonly baseDir?: string;
+  /** clock for the open marker; tests pin it */
+  readonly now?: () => number;
+}
+
+export type StorageLocation = { readonly engine: 'sqlite'; readonly path: string } | { readonly engine: 'postgres'; readonly url: string };
+
+/** `sqlite:./data/x.db`, `sqlite:/abs/x.db`, `sqlite:///abs/x.db`, `sqlite::memory:`, `postgres://…` */
+export function parseStorageUrl(url: string, baseDir: string = process.cwd()): StorageLocation {
+  if (url.startsWith('sqlite:')) {
+    let rest = url.slice('sqlite:'.length);
+    if (rest.startsWith('//')) rest = rest.slice(2);
+    if (rest === ':memory:') return { engine: 'sqlite', path: ':memory:' };
+    if (rest === '') throw new SealpostError('SP_ERR_CONFIG_INVALID', 'storage.url "sqlite:" needs a file path, e.g. sqlite:./data/sealpost.db', { path: 'storage.url' });
+    return { engine: 'sqlite', path: isAbsolute(rest) ? rest : resolve(baseDir, rest) };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { engine: 'postgres', url };
+  throw new SealpostError('SP_ERR_CONFIG_INVALID', `storage.url must start with sqlite: or postgres:// (got "${redact(url)}")`, { path: 'storage.url' });
+}
+
+/** URL without its password, for messages. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+}
+
+export async function openDatabase(url: string, opts: OpenOptions = {}): Promise<Database> {
+  const where = parseStorageUrl(url, opts.baseDir);
+  if (where.engine === 'postgres') {
+    // the seam for the cluster issue: a postgres/ engine module plugs in here
+    throw new SealpostError('SP_ERR_CONFIG_INVALID', `PostgreSQL storage is not available in this build (${redact(where.url)})`, { path: 'storage.url' });
+  }
+  const db = await openSqlite(where.path);
+  try {
+    await migrateToLatest(db.kysely, db.engine);
+    const now = (opts.now ?? Date.now)();
+    // the write probe: proves the file (and its WAL/-shm siblings) can really be written
+    await db.kysely
+      .insertInto('meta')
+      .values({ key: 'last_open', value: JSON.stringify({ at: now, pid: process.pid }), updated_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: (eb) => eb.ref('excluded.value'), updated_at: (eb) => eb.ref('excluded.updated_at') }))
+      .execute();
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    const why = err instanceof Error ? err.message : String(err);
+    throw new SealpostError('SP_ERR_STORE_UNAVAILABLE', `cannot prepare or write the database ${db.location}: ${why}`, { path: db.location, stage: 'store-open' }, { cause: err });
+  }
+  return db;
+}

@@ -1,0 +1,103 @@
+/**
+ * db/schema — the kysely table types shared by every engine.
+ *
+ * Column conventions (one schema, two engines):
+ * - times are integer milliseconds since the epoch (`bigint` on PostgreSQL, `integer` on SQLite);
+ *   node-postgres hands int8 back as a string, so the *read* type of a time column is
+ *   `number | string | bigint` and every read goes through `toMillis` (db/values.ts) — the type
+ *   system refuses a raw row value where a number is expected;
+ * - bytes are BLOB (SQLite) / bytea (PostgreSQL) and read back through `toBytes`;
+ * - structured values (envelope, session, trace, pending recipients, delivery record) are JSON
+ *   in TEXT columns, validated on read (db/codecs.ts), never trusted as typed.
+ * SECURITY: rows hold message bodies; nothing in db/ logs row contents.
+ */
+import type { ColumnType } from 'kysely';
+
+/** integer milliseconds: written as number, read as whatever the driver returns for int8 */
+export type Millis = ColumnType<number | string | bigint, number, number>;
+export type NullableMillis = ColumnType<number | string | bigint | null, number | null, number | null>;
+/** small counters (attempts): int4 on PostgreSQL, so drivers already return numbers, normalised anyway */
+export type Counter = ColumnType<number | string | bigint, number, number>;
+export type Bytes = ColumnType<Buffer | Uint8Array, Buffer, Buffer>;
+
+export interface SpoolEntriesTable {
+  id: string;
+  received_at: Millis;
+  /** JSON Envelope */
+  envelope: string;
+  /** JSON SessionInfo */
+  session: string;
+  body: Bytes;
+  /** JSON array of recipient addresses still waiting for a pipeline decision */
+  pending: string;
+  /** pipeline runs that ended in a settle */
+  attempts: Counter;
+  /** times the entry was leased (a crash loop shows as claims growing while attempts do not) */
+  claims: Counter;
+  next_attempt_at: Millis;
+  lease_owner: string | null;
+  lease_until: NullableMillis;
+  last_error: string | null;
+  /** JSON TraceEntry[] */
+  trace: string;
+}
+
+export interface QueueBodiesTable {
+  id: string;
+  message_id: string;
+  bytes: Bytes;
+  created_at: Millis;
+}
+
+export interface QueueItemsTable {
+  id: string;
+  message_id: string;
+  body_id: string;
+  kind: string;
+  sender: string;
+  recipient: string;
+  direction: string;
+  route: string;
+  state: string;
+  attempts: Counter;
+  created_at: Millis;
+  next_attempt_at: Millis;
+  give_up_at: Millis;
+  /** when the item reached a final state (delivered, bounced, expired, deleted); purge keys on it */
+  finished_at: NullableMillis;
+  last_response: string | null;
+  /** JSON DeliveryRecord */
+  last_delivery: string | null;
+  /** JSON TraceEntry[] */
+  trace: string;
+  lease_owner: string | null;
+  lease_until: NullableMillis;
+}
+
+export interface QuarantineTable {
+  id: string;
+  message_id: string;
+  /** JSON array of addresses */
+  recipients: string;
+  reason: string;
+  sender: string;
+  bytes: Bytes;
+  /** JSON TraceEntry[] */
+  trace: string;
+  created_at: Millis;
+}
+
+/** small key/value facts about the store itself (schema notes, last open, node registrations later) */
+export interface MetaTable {
+  key: string;
+  value: string;
+  updated_at: Millis;
+}
+
+export interface Schema {
+  spool_entries: SpoolEntriesTable;
+  queue_bodies: QueueBodiesTable;
+  queue_items: QueueItemsTable;
+  quarantine: QuarantineTable;
+  meta: MetaTable;
+}
