@@ -159,6 +159,15 @@ export class SqlQueueStore implements QueueStore {
     });
   }
 
+  async releaseLeases(owner: string): Promise<number> {
+    const { db } = this.ctx;
+    try {
+      return rowsAffected(await db.kysely.updateTable('queue_items').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).executeTakeFirst());
+    } catch (err) {
+      throw writeFailed('SP_ERR_STORE_WRITE_FAILED', db, err, { stage: 'queue-release-leases' });
+    }
+  }
+
   async purge(before: number): Promise<number> {
     const { db } = this.ctx;
     const cutoff = writeMillis(before, 'before');

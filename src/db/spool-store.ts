@@ -204,6 +204,15 @@ export class SqlSpoolStore implements SpoolStore {
     });
   }
 
+  async releaseLeases(owner: string): Promise<number> {
+    const { db } = this.ctx;
+    try {
+      return rowsAffected(await db.kysely.updateTable('spool_entries').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).executeTakeFirst());
+    } catch (err) {
+      throw writeFailed('SP_ERR_STORE_WRITE_FAILED', db, err, { stage: 'spool-release-leases' });
+    }
+  }
+
   stats(): { accept: GroupCommitStats; settle: GroupCommitStats } {
     return { accept: this.accepts.stats(), settle: this.settles.stats() };
   }

@@ -80,6 +80,11 @@ export interface QueueStore {
   delete(id: string): Promise<boolean>;
   /** earliest nextAttemptAt among active items, for the delivery scheduler's sleep */
   nextDueAt(): Promise<number | null>;
-  /** Removes final items (and bodies nobody references) older than `before`. */
+  /**
+   * Removes final items (and bodies nobody references) that became final before `before`
+   * (items without a recorded finish time count from their creation). Returns the items removed.
+   */
   purge(before: number): Promise<number>;
+  /** Drops every lease held by `owner` (node restart; see SpoolStore.releaseLeases). Returns how many. */
+  releaseLeases(owner: string): Promise<number>;
 }

@@ -95,6 +95,12 @@ export interface SpoolStore {
   /** Removes the entry without processing it. */
   delete(id: string): Promise<boolean>;
   nextDueAt(): Promise<number | null>;
+  /**
+   * Drops every lease held by `owner` (a node starting up owns nothing yet: its previous run's
+   * leases would otherwise block those entries until they expire). Returns how many were released.
+   * Node names must be unique within a cluster.
+   */
+  releaseLeases(owner: string): Promise<number>;
 }
 
 export interface QuarantineSummary {
