@@ -23,7 +23,7 @@ const listenerTls = z
   .refine((t) => t.clientCerts === 'none', { message: 'clientCerts other than none is not supported yet', path: ['clientCerts'] });
 
 const listener = z.strictObject({
-  name: z.string().regex(/^[a-z0-9_-]+$/i, { message: 'expected a short name of letters, digits, - and _' }),
+  name: z.string().regex(/^[a-z0-9_-]+$/i, { message: 'expected a short name of letters, digits, - and _' }).describe('shown in logs and Received headers'),
   listen: listen.describe('host:port to bind'),
   direction: z.enum(['auto', 'outbound', 'inbound']).default('auto').describe('fixed direction, or `auto` (DESIGN §1)'),
   tls: listenerTls.prefault({}),
@@ -82,7 +82,7 @@ export const configSchema = z.strictObject({
       masterKeyFile: z.string().default('./data/keys/master.key').describe('key-encryption key for private keys at rest; created on first start when missing'),
     })
     .prefault({}),
-  storage: z.strictObject({ url: z.string().regex(/^(sqlite:|postgres(ql)?:\/\/)/, { message: 'expected sqlite:PATH or postgres://…' }).default('sqlite:./data/sealpost.db') }).prefault({}),
+  storage: z.strictObject({ url: z.string().regex(/^(sqlite:|postgres(ql)?:\/\/)/, { message: 'expected sqlite:PATH or postgres://…' }).default('sqlite:./data/sealpost.db').describe('sqlite:PATH (embedded, one node) or postgres://user@host/db (cluster mode: a later release)') }).prefault({}),
   smtp: z
     .strictObject({
       listeners: z.array(listener).min(1).prefault([{ name: 'main', listen: '127.0.0.1:2525' }]),
