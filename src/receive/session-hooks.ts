@@ -121,7 +121,12 @@ export function sessionHooks(ctx: EdgeContext): Hooks {
     setTimeout(() => callback(smtpError(535, '5.7.8', 'Authentication credentials invalid')), delay).unref();
   };
 
-  const onMailFrom = (address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void => {
+  const onMailFrom = (address: SMTPServerAddress, session: SMTPServerSession, done: Callback): void => {
+    // Answer on a later tick. smtp-server 3.21's SMTPStream.continue() runs the continuation for the
+    // commands pipelined after a message and only then clears it; if those commands reach the next
+    // end of DATA synchronously, the continuation stored for that message is wiped and the session
+    // hangs (RFC 2920 lets a client send "content . MAIL RCPT DATA content ." in one group).
+    const callback: Callback = (err) => setImmediate(() => done(err));
     if (options.requireTls && !session.secure) {
       callback(smtpError(530, '5.7.0', 'Must issue a STARTTLS command first'));
       return;

@@ -74,7 +74,7 @@ export function createSmtpListener(options: ListenerOptions, deps: ReceiveDeps):
     let identity: PemIdentity | null = options.tls;
     if (needsCertificate && identity === null) {
       identity = await createSelfSignedIdentity(options.hostname, ctx.now());
-      log.info({ event: 'receive.tls.self-signed', hostname: options.hostname }, 'no certificate configured: using a generated self-signed one');
+      log.info({ event: 'receive.tls.self-signed', certificateName: options.hostname }, 'no certificate configured: using a generated self-signed one');
     }
     const hooks = sessionHooks(ctx);
     const smtp = new EdgeSmtpServer({
