@@ -96,7 +96,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });
   const methods: MethodRegistry = new Map();
   const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods });
-  const deliverer = new Deliverer({ captureDir: resolvePath(baseDir, config.capture.dir), smtp: { perDestination: config.delivery.perDestination, connectTimeoutMs: config.delivery.connectTimeout, hostname: config.hostname } });
+  const deliverer = new Deliverer({ captureDir: resolvePath(baseDir, config.capture.dir), smtp: { concurrencyPerHop: config.delivery.perDestination, timeouts: { connectMs: config.delivery.connectTimeout }, hostname: config.hostname } });
 
   const delivery = new DeliveryWorker(stores.queue, { owner: node, deliverer, resolveHop, dsn: notices, retrySchedule: config.delivery.retry, concurrency: config.delivery.concurrency, leaseMs: 10 * 60_000, idlePollMs, logger: log });
   const pipeline = new SpoolWorker(stores.spool, {

@@ -1,0 +1,104 @@
+/**
+ * Decides which notice a sender gets and turns it into a ready-to-queue item: DSNs for bounces
+ * and give-ups, an encryption-failure notice when a mandatory message could not be protected.
+ * Never a notice to `<>`, never one about one of our own notices (no loops, no backscatter
+ * storms); every notice is stamped with our loop marker like all mail we emit.
+ */
+import type { Direction } from '../mail/envelope.js';
+import type { MessageContext } from '../mail/context.js';
+import { newId } from '../mail/ids.js';
+import type { TerminalOutcome } from '../mail/outcome.js';
+import { MessageDraft } from '../mime/draft.js';
+import type { BounceNotifier, SenderNotice } from '../pipeline/commit-builder.js';
+import { stampForDelivery } from '../protect/finalize-stage.js';
+import type { DeliveryFailure, DsnFactory } from '../queue/delivery-worker.js';
+import type { NewQueueBody, NewQueueItem, QueueItem } from '../queue/types.js';
+import { formatDuration } from '../config/units.js';
+import { decodeHeader } from '../policy/conditions.js';
+import { buildDsn } from './dsn.js';
+import { buildNotice, encryptionFailedText } from './notice.js';
+
+export interface SenderNoticesOptions {
+  readonly hostname: string;
+  readonly node: string;
+  readonly secret: Buffer;
+  readonly from: string;
+  readonly internalDomains: readonly string[];
+  readonly giveUpAfterMs: number;
+  readonly now?: () => number;
+}
+
+export class SenderNotices implements BounceNotifier, DsnFactory {
+  private readonly now: () => number;
+
+  constructor(private readonly options: SenderNoticesOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Internal senders get notices through the inbound hop, external ones through the outbound hop. */
+  directionOf(address: string): Direction {
+    const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+    const internal = this.options.internalDomains.some((d) => (d.startsWith('*.') ? domain.endsWith(d.slice(1)) : domain === d));
+    return internal ? 'inbound' : 'outbound';
+  }
+
+  forBounce(msg: MessageContext, recipients: readonly string[], bounce: Extract<TerminalOutcome, { kind: 'bounce' }>): SenderNotice | null {
+    const sender = msg.envelope.mailFrom;
+    if (sender === '' || msg.facts.notification) return null;
+    const now = this.now();
+    const headers = msg.original.headerBytes();
+    let bytes: Buffer;
+    let kind: SenderNotice['kind'];
+    if (bounce.notice === 'encryption-failed') {
+      const subject = decodeHeader(msg.original.get('Subject'));
+      const elapsed = formatDuration(Math.max(1000, Math.round((now - msg.receivedAt) / 1000) * 1000));
+      const content = encryptionFailedText({ recipients, timeout: elapsed, ...(subject ? { originalSubject: subject } : {}) });
+      bytes = buildNotice({ type: 'encryption-failed', hostname: this.options.hostname, from: this.options.from, to: sender, subject: content.subject, text: content.text, originalHeaders: headers, now });
+      kind = 'notice';
+    } else {
+      bytes = buildDsn({
+        hostname: this.options.hostname,
+        postmaster: this.options.from,
+        to: sender,
+        arrivalDate: msg.receivedAt,
+        recipients: recipients.map((address) => ({ address, action: 'failed', status: bounce.status, diagnostic: bounce.reason, lastAttemptAt: now })),
+        originalHeaders: headers,
+        now,
+      });
+      kind = 'dsn';
+    }
+    const direction = this.directionOf(sender);
+    return { bytes: this.stamp(bytes, direction, now), recipient: sender, direction, kind };
+  }
+
+  forDeliveryFailure(first: QueueItem, failures: readonly DeliveryFailure[], body: Buffer): { body: NewQueueBody; item: NewQueueItem } | null {
+    if (first.kind !== 'message' || first.sender === '') return null;
+    const now = this.now();
+    const bytes = buildDsn({
+      hostname: this.options.hostname,
+      postmaster: this.options.from,
+      to: first.sender,
+      arrivalDate: first.createdAt,
+      recipients: failures.map((f) => ({
+        address: f.recipient,
+        action: 'failed',
+        status: f.enhanced && /^5\./.test(f.enhanced) ? f.enhanced : '5.0.0',
+        diagnostic: f.response,
+        lastAttemptAt: now,
+        ...(f.remote ? { remoteMta: f.remote.replace(/\[.*$/, '') } : {}),
+      })),
+      originalHeaders: MessageDraft.parse(body).headerBytes(),
+      now,
+    });
+    const direction = this.directionOf(first.sender);
+    const bodyId = newId(now);
+    return {
+      body: { id: bodyId, messageId: first.messageId, bytes: this.stamp(bytes, direction, now) },
+      item: { id: newId(now), messageId: first.messageId, bodyId, kind: 'dsn', sender: '', recipient: first.sender, direction, route: direction, createdAt: now, nextAttemptAt: now, giveUpAt: now + this.options.giveUpAfterMs, trace: [] },
+    };
+  }
+
+  private stamp(bytes: Buffer, direction: Direction, now: number): Buffer {
+    return stampForDelivery(MessageDraft.parse(bytes), direction, this.options, now).toBuffer();
+  }
+}
