@@ -49,8 +49,11 @@ export interface SmtpDelivererOptions {
     connectMs?: number;
     /** 220 greeting and each STARTTLS handshake, default 30 s */
     greetingMs?: number;
-    /** inactivity during a transaction, the reply after the final dot included; default 10 min (RFC 5321 §4.5.3.2) */
-    socketMs?: number;
+    /**
+     * inactivity limit for every step after the greeting — the reply to the final dot included
+     * (RFC 5321 §4.5.3.2.6 suggests 10 min, the default)
+     */
+    dataMs?: number;
   };
   tls?: {
     /** trust anchors added for verification (PEM); the system store otherwise */
@@ -80,7 +83,8 @@ function fromReply(raw: string): Verdict {
 
 /** What a failure without a usable reply tells the operator. */
 function describeError(err: NodemailerError, socketMs: number): string {
-  if (err.code === 'ETIMEDOUT' && err.message === 'Timeout') return `timeout: no reply from the next hop within ${Math.round(socketMs / 1000)}s`;
+  const limit = socketMs < 10_000 ? `${socketMs} ms` : `${Math.round(socketMs / 1000)} s`;
+  if (err.code === 'ETIMEDOUT' && err.message === 'Timeout') return `timeout: no reply from the next hop within ${limit}`;
   return err.message;
 }
 
@@ -104,6 +108,12 @@ function hasHighBytes(buf: Buffer): boolean {
 
 const nonAscii = (s: string): boolean => /[^\x00-\x7f]/.test(s);
 
+/** What can be put between angle brackets in MAIL FROM / RCPT TO ('' only for the sender). */
+function validAddress(address: string, isSender: boolean): boolean {
+  if (address === '') return isSender;
+  return address.length <= 320 && !/[\x00-\x20\x7f<>]/.test(address) && address.includes('@');
+}
+
 export class SmtpDeliverer {
   private readonly pool: ConnectionPool<LiveConnection>;
   private readonly active = new Set<LiveConnection>();
@@ -121,7 +131,7 @@ export class SmtpDeliverer {
     this.settings = {
       connectTimeoutMs: options.timeouts?.connectMs ?? 30_000,
       greetingTimeoutMs: options.timeouts?.greetingMs ?? 30_000,
-      socketTimeoutMs: options.timeouts?.socketMs ?? 600_000,
+      socketTimeoutMs: options.timeouts?.dataMs ?? 600_000,
       verifyTls: options.tls?.verify ?? true,
       ...(options.hostname ? { name: options.hostname } : {}),
       ...(options.tls?.ca !== undefined ? { ca: options.tls.ca } : {}),
@@ -192,6 +202,14 @@ export class SmtpDeliverer {
 
   private async transact(live: LiveConnection, job: DeliveryJob): Promise<{ results: RecipientResult[]; reusable: boolean }> {
     const local = new Map<string, Verdict>();
+    // nodemailer refuses the whole envelope for one malformed address: judge them here instead.
+    if (!validAddress(job.sender, true)) {
+      const v: Verdict = { status: 'bounced', response: `invalid sender address ${JSON.stringify(job.sender)}`, enhanced: '5.1.7' };
+      return { results: job.recipients.map((recipient) => ({ recipient, ...v })), reusable: true };
+    }
+    for (const r of job.recipients) {
+      if (!validAddress(r, false)) local.set(r, { status: 'bounced', response: `invalid recipient address ${JSON.stringify(r)}`, enhanced: '5.1.3' });
+    }
     const ext = live.extensions;
     if (ext.maxSize > 0 && job.body.length > ext.maxSize) {
       const v: Verdict = { status: 'bounced', response: `message size ${job.body.length} exceeds the next hop's limit of ${ext.maxSize} bytes`, enhanced: '5.3.4' };
@@ -201,7 +219,7 @@ export class SmtpDeliverer {
     if (!ext.names.has('SMTPUTF8')) {
       const v: Verdict = { status: 'bounced', response: 'the next hop does not support SMTPUTF8, required for this non-ASCII address', enhanced: '5.6.7' };
       if (nonAscii(job.sender)) return { results: job.recipients.map((recipient) => ({ recipient, ...v })), reusable: true };
-      for (const r of job.recipients) if (nonAscii(r)) local.set(r, v);
+      for (const r of job.recipients) if (nonAscii(r) && !local.has(r)) local.set(r, v);
     }
     const to = [...new Set(job.recipients.filter((r) => !local.has(r)))];
     if (to.length === 0) return { results: job.recipients.map((recipient) => ({ recipient, ...local.get(recipient)! })), reusable: true };

@@ -50,6 +50,8 @@ export interface SinkOptions {
   hidePipelining?: boolean;
   /** SIZE limit to announce */
   size?: number;
+  /** the server drops a session idle this long (421), like real MTAs do */
+  idleTimeoutMs?: number;
 }
 
 export interface Sink {
@@ -111,6 +113,7 @@ export async function startSink(opts: SinkOptions = {}): Promise<Sink> {
     closeTimeout: 200,
     logger: false,
     ...(opts.size ? { size: opts.size } : {}),
+    ...(opts.idleTimeoutMs ? { socketTimeout: opts.idleTimeoutMs } : {}),
     ...(pem ? { key: pem.key, cert: pem.cert } : {}),
     // smtp-server answers a hidden STARTTLS anyway (with a built-in, expired certificate): a sink
     // without tls must refuse it outright so "no STARTTLS" really means none.

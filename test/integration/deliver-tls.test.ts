@@ -104,12 +104,34 @@ describe('SmtpDeliverer: TLS, AUTH and pooling', () => {
     assert.equal(late.results[0]!.response, 'deliverer is closed');
   });
 
-  it('reconnects when the peer dropped an idle session, and retires sessions after maxMessagesPerConnection', async () => {
+  it('closes idle sessions after idleTimeoutMs', async () => {
+    const sink = await sinkWith({});
+    const d = track(new SmtpDeliverer({ idleTimeoutMs: 100 }));
+    const spec = `smtp://127.0.0.1:${sink.port}`;
+    await d.deliver(job(spec));
+    assert.equal(d.stats(parseNextHop(spec) as SmtpHop).idle, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(d.stats(parseNextHop(spec) as SmtpHop).idle, 0);
+    await d.deliver(job(spec));
+    assert.deepEqual(sink.messages.map((m) => m.connection), [1, 2]);
+  });
+
+  it('retires a session after maxMessagesPerConnection', async () => {
     const sink = await sinkWith({});
     const d = track(new SmtpDeliverer({ maxMessagesPerConnection: 2 }));
     const spec = `smtp://127.0.0.1:${sink.port}`;
     for (let i = 0; i < 3; i++) await d.deliver(job(spec));
     assert.deepEqual(sink.messages.map((m) => m.connection), [1, 1, 2]);
+  });
+
+  it('opens a new session when the peer dropped the idle one (not a delivery failure)', async () => {
+    const sink = await sinkWith({ idleTimeoutMs: 300 }); // more than smtp-server's 100 ms greeting delay
+    const d = track(new SmtpDeliverer());
+    const spec = `smtp://127.0.0.1:${sink.port}`;
+    assert.equal((await d.deliver(job(spec))).results[0]!.status, 'delivered');
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal((await d.deliver(job(spec))).results[0]!.status, 'delivered');
+    assert.deepEqual(sink.messages.map((m) => m.connection), [1, 2]);
   });
 
   it('caps simultaneous sessions per destination', async () => {

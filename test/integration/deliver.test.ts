@@ -3,7 +3,7 @@
  * failures before and during the transaction. TLS, AUTH and pooling: deliver-tls.test.ts.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parseNextHop, SmtpDeliverer, type DeliveryJob } from '../../src/deliver/index.js';
 import { startSink, type Sink } from '../helpers/sink.js';
@@ -124,6 +124,12 @@ describe('SmtpDeliverer: plain SMTP', () => {
     ]);
   });
 
+  it('bounces a malformed recipient locally and still delivers the others', async () => {
+    const out = await deliverer.deliver(job(sink, { recipients: ['bad>@example.net\r\nRSET', 'fine@example.net'] }));
+    assert.deepEqual(out.results.map((r) => [r.status, r.enhanced]), [['bounced', '5.1.3'], ['delivered', '2.0.0']]);
+    assert.deepEqual(sink.messages.at(-1)!.to, ['fine@example.net']);
+  });
+
   it('bounces all recipients when MAIL FROM is refused with 5xx', async () => {
     const out = await deliverer.deliver(job(sink, { sender: 'spammer@example.test', recipients: ['one@example.net', 'two@example.net'] }));
     assert.deepEqual(out.results.map((r) => [r.status, r.response]), [
@@ -133,11 +139,41 @@ describe('SmtpDeliverer: plain SMTP', () => {
   });
 });
 
-describe('SmtpDeliverer: failures before the transaction', () => {
+describe('SmtpDeliverer: failures before and during the transaction', () => {
   const opened: Array<{ close(): Promise<void> }> = [];
   after(async () => {
     for (const c of opened.reverse()) await c.close();
   });
+
+  /** A minimal server that accepts everything, then never answers the final dot. */
+  async function startMute(): Promise<number> {
+    const sockets = new Set<Socket>();
+    const mute = createServer((socket) => {
+      sockets.add(socket);
+      socket.write('220 mute.test ESMTP\r\n');
+      let inData = false;
+      socket.on('data', (chunk) => {
+        for (const line of chunk.toString('latin1').split('\r\n').filter(Boolean)) {
+          if (inData) continue;
+          if (/^EHLO/i.test(line)) socket.write('250-mute.test\r\n250 8BITMIME\r\n');
+          else if (/^DATA/i.test(line)) {
+            inData = true;
+            socket.write('354 go ahead\r\n');
+          } else socket.write('250 ok\r\n');
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => mute.listen(0, '127.0.0.1', () => r()));
+    opened.push({
+      close: () =>
+        new Promise<void>((r) => {
+          mute.close(() => r());
+          for (const s of sockets) s.destroy();
+        }),
+    });
+    return (mute.address() as { port: number }).port;
+  }
 
   it('defers on connection refused, naming the address', async () => {
     const d = new SmtpDeliverer();
@@ -169,7 +205,7 @@ describe('SmtpDeliverer: failures before the transaction', () => {
     const silent = createServer(() => undefined); // accepts, never speaks
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     opened.push({ close: () => new Promise<void>((r) => { silent.close(() => r()); }) });
-    const sockets = new Set<import('node:net').Socket>();
+    const sockets = new Set<Socket>();
     silent.on('connection', (s) => sockets.add(s));
     opened.push({ close: async () => { for (const s of sockets) s.destroy(); } });
     const d = new SmtpDeliverer({ timeouts: { greetingMs: 200 } });
@@ -179,6 +215,29 @@ describe('SmtpDeliverer: failures before the transaction', () => {
     assert.equal(out.results[0]!.status, 'deferred');
     assert.match(out.results[0]!.response, /greeting/i);
     assert.ok(Date.now() - started < 3000, 'gave up within the configured timeout');
+  });
+
+  it('defers when the reply to the final dot never comes (data timeout)', async () => {
+    const port = await startMute();
+    const d = new SmtpDeliverer({ timeouts: { dataMs: 300 } });
+    opened.push(d);
+    const out = await d.deliver(job({ port }, { recipients: ['x@example.net', 'y@example.net'] }));
+    assert.deepEqual(out.results.map((r) => [r.status, r.response]), [
+      ['deferred', 'timeout: no reply from the next hop within 300 ms'],
+      ['deferred', 'timeout: no reply from the next hop within 300 ms'],
+    ]);
+  });
+
+  it('close() ends a transaction in flight: its recipients are deferred at once', async () => {
+    const port = await startMute();
+    const d = new SmtpDeliverer();
+    const pending = d.deliver(job({ port }));
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    await d.close();
+    const out = await pending;
+    assert.equal(out.results[0]!.status, 'deferred');
+    assert.ok(Date.now() - started < 2000);
   });
 
   it('defers mx hops ("mx delivery not implemented") and refuses nothing', async () => {
