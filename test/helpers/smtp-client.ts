@@ -31,10 +31,10 @@ export class RawSmtpClient {
     this.attach(socket);
   }
 
-  static async connect(port: number, host = '127.0.0.1', options: { implicitTls?: boolean; localAddress?: string } = {}): Promise<RawSmtpClient> {
+  static async connect(port: number, host = '127.0.0.1', options: { implicitTls?: boolean; localAddress?: string; tlsOptions?: tls.ConnectionOptions } = {}): Promise<RawSmtpClient> {
     const socket = await new Promise<net.Socket | tls.TLSSocket>((resolve, reject) => {
       const s = options.implicitTls
-        ? tls.connect({ port, host, rejectUnauthorized: false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => resolve(s))
+        ? tls.connect({ port, host, rejectUnauthorized: false, ...options.tlsOptions, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => resolve(s))
         : net.connect({ port, host, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => resolve(s));
       s.once('error', reject);
     });

@@ -236,3 +236,21 @@ test('configuration mistakes fail at creation with context', async () => {
   await assert.rejects(startListener({ requireTls: true, starttls: false }), /requireTls/);
   await assert.rejects(startListener({ auth: { required: true, users: [] } }), /auth\.required/);
 });
+
+test('IPv6 peers: relayFrom IPv6 CIDRs apply and Received shows an IPv6 address literal', async () => {
+  const h = await startListener({ host: '::1', relayFrom: ['::1/128'] });
+  const info = await nodemailer
+    .createTransport({ host: '::1', port: h.port, secure: false, tls: { rejectUnauthorized: false } })
+    .sendMail({ envelope: { from: 'a@example.com', to: ['eve@elsewhere.org'] }, raw });
+  assert.match(info.response, /^250 /);
+  const m = h.spool.messages[0]!;
+  assert.equal(m.session.remoteAddress, '::1');
+  assert.equal(m.session.mayRelay, true);
+  assert.match(m.body.toString('latin1'), /^Received: from \S+ \((?:\S+ )?\[IPv6:::1\]\)/);
+
+  const closed = await startListener({ host: '::1', relayFrom: ['2001:db8::/32', '127.0.0.0/8'] });
+  await assert.rejects(
+    nodemailer.createTransport({ host: '::1', port: closed.port, secure: false, tls: { rejectUnauthorized: false } }).sendMail({ envelope: { from: 'a@example.com', to: ['eve@elsewhere.org'] }, raw }),
+    /554 5\.7\.1/,
+  );
+});
