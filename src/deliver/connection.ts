@@ -37,6 +37,8 @@ export interface TrackedEnvelope extends SMTPEnvelope {
 
 /** EHLO facts we act on (parsed from the reply itself: nodemailer keeps its own copy private). */
 export interface Extensions {
+  /** false when the last reply was not an EHLO reply (HELO fallback, refused STARTTLS) */
+  readonly known: boolean;
   readonly names: ReadonlySet<string>;
   /** SIZE limit, 0 when none was announced */
   readonly maxSize: number;
@@ -70,16 +72,15 @@ function connectionOptions(hop: SmtpHop, s: ConnectionSettings): SMTPConnectionO
 export function parseExtensions(ehlo: string | false): Extensions {
   const names = new Set<string>();
   let maxSize = 0;
-  if (ehlo) {
-    for (const line of ehlo.split(/\r?\n/).slice(1)) {
-      const words = line.replace(/^\d{3}[ -]/, '').trim().split(/\s+/);
-      const name = (words[0] ?? '').toUpperCase();
-      if (name === '') continue;
-      names.add(name);
-      if (name === 'SIZE') maxSize = Number(words[1]) || 0;
-    }
+  if (!ehlo || !/^250[ -]/.test(ehlo)) return { known: false, names, maxSize };
+  for (const line of ehlo.split(/\r?\n/).slice(1)) {
+    const words = line.replace(/^\d{3}[ -]/, '').trim().split(/\s+/);
+    const name = (words[0] ?? '').toUpperCase();
+    if (name === '') continue;
+    names.add(name);
+    if (name === 'SIZE') maxSize = Number(words[1]) || 0;
   }
-  return { names, maxSize };
+  return { known: true, names, maxSize };
 }
 
 export class LiveConnection {
@@ -88,7 +89,7 @@ export class LiveConnection {
   private lastError: NodemailerError | null = null;
   private ended = false;
   private readonly endWaiters = new Set<() => void>();
-  extensions: Extensions = { names: new Set(), maxSize: 0 };
+  extensions: Extensions = { known: false, names: new Set(), maxSize: 0 };
   tls: TlsSummary | null = null;
   remote: string | undefined;
   /** messages sent over this connection */

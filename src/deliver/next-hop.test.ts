@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { SealpostError } from '../errors/index.js';
 import { describeHop, parseNextHop } from './next-hop.js';
 import { classifyCode, parseReply } from './reply.js';
+import { parseExtensions } from './connection.js';
 
 describe('parseNextHop', () => {
   it('parses each scheme with its default port', () => {
@@ -72,5 +73,14 @@ describe('SMTP replies', () => {
     assert.equal(classifyCode(503), 'deferred');
     assert.equal(classifyCode(354), 'deferred');
     assert.equal(classifyCode(undefined), 'deferred');
+  });
+
+  it('reads EHLO extensions, and knows when the last reply was not an EHLO reply', () => {
+    const ext = parseExtensions('250-mx.example.net Hello\n250-PIPELINING\n250-SIZE 1000\n250-8BITMIME\n250 SMTPUTF8');
+    assert.equal(ext.known, true);
+    assert.deepEqual([...ext.names].sort(), ['8BITMIME', 'PIPELINING', 'SIZE', 'SMTPUTF8']);
+    assert.equal(ext.maxSize, 1000);
+    assert.equal(parseExtensions('454 4.7.0 TLS not available').known, false);
+    assert.equal(parseExtensions(false).known, false);
   });
 });

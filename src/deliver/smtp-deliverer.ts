@@ -169,8 +169,9 @@ export class SmtpDeliverer {
       }
       const failed = (err as { live?: LiveConnection }).live;
       const ne = err as NodemailerError;
-      const verdict = typeof ne?.message === 'string' && (ne.code || ne.response) ? setupVerdict(ne, this.settings.socketTimeoutMs) : deferred(`internal error: ${String((err as Error)?.message ?? err)}`);
-      if (!ne?.code) this.log('warn', err, job, hop);
+      const fromPeer = typeof ne?.message === 'string' && Boolean(ne.code || ne.response);
+      const verdict = fromPeer ? setupVerdict(ne, this.settings.socketTimeoutMs) : deferred(`internal error: ${String((err as Error)?.message ?? err)}`);
+      this.log(fromPeer ? 'debug' : 'warn', err, job, hop, verdict);
       return withPeer({ hop, tls: failed?.tls ?? null, results: job.recipients.map((recipient) => ({ recipient, ...verdict })) }, failed);
     } finally {
       this.pool.release(key);
@@ -216,7 +217,8 @@ export class SmtpDeliverer {
       return { results: job.recipients.map((recipient) => ({ recipient, ...v })), reusable: true };
     }
     // RFC 6531 §3.4: a non-ASCII address may only travel to a server announcing SMTPUTF8.
-    if (!ext.names.has('SMTPUTF8')) {
+    // (When the EHLO reply is unknown to us, the server judges the address itself.)
+    if (ext.known && !ext.names.has('SMTPUTF8')) {
       const v: Verdict = { status: 'bounced', response: 'the next hop does not support SMTPUTF8, required for this non-ASCII address', enhanced: '5.6.7' };
       if (nonAscii(job.sender)) return { results: job.recipients.map((recipient) => ({ recipient, ...v })), reusable: true };
       for (const r of job.recipients) if (nonAscii(r) && !local.has(r)) local.set(r, v);
@@ -253,10 +255,18 @@ export class SmtpDeliverer {
     return { results, reusable };
   }
 
-  private log(level: 'warn' | 'debug', err: unknown, job: DeliveryJob, hop: string): void {
+  /** Session failures at debug (the queue logs each item's outcome), our own bugs at warn. */
+  private log(level: 'warn' | 'debug', err: unknown, job: DeliveryJob, hop: string, verdict: Verdict): void {
+    if (!this.options.logger) return;
     const context = { messageId: job.messageId, queueId: job.queueIds.join(','), stage: 'deliver', hop };
-    const wrapped = err instanceof SealpostError ? err : new SealpostError('SP_ERR_INTERNAL', String((err as Error)?.message ?? err), context, { cause: err });
-    this.options.logger?.[level]({ err: wrapped, ...context }, 'delivery attempt failed unexpectedly; deferred');
+    const code =
+      level === 'warn' ? 'SP_ERR_INTERNAL'
+      : verdict.response.startsWith('TLS could not') ? 'SP_ERR_DELIVER_TLS_REQUIRED'
+      : verdict.status === 'bounced' ? 'SP_ERR_DELIVER_REJECTED'
+      : verdict.code !== undefined ? 'SP_ERR_DELIVER_TEMPFAIL'
+      : 'SP_ERR_DELIVER_CONNECT';
+    const wrapped = new SealpostError(code, verdict.response, context, { cause: err });
+    this.options.logger[level]({ err: wrapped, ...context, status: verdict.status }, level === 'warn' ? 'delivery failed unexpectedly; deferred' : 'next hop session failed');
   }
 
   /** Number of pooled sessions for a hop (tests, metrics). */

@@ -57,13 +57,19 @@ describe('SmtpDeliverer: TLS, AUTH and pooling', () => {
     assert.equal(out.tls?.verified, true);
   });
 
-  it('submission:// defers on a wrong password (535) instead of bouncing', async () => {
+  it('submission:// defers on a wrong password (535) instead of bouncing; logs carry context, not the password', async () => {
     const sink = await sinkWith({ tls: true, auth: { user: 'u', pass: 'right' } });
-    const d = track(new SmtpDeliverer({ tls: { ca: sink.cert! } }));
-    const out = await d.deliver(job(`submission://u:wrong@127.0.0.1:${sink.port}`));
+    const logged: object[] = [];
+    const logger = { debug: (o: object) => logged.push(o), warn: (o: object) => logged.push(o) };
+    const d = track(new SmtpDeliverer({ tls: { ca: sink.cert! }, logger }));
+    const out = await d.deliver(job(`submission://u:wr0ngpass@127.0.0.1:${sink.port}`));
     assert.equal(out.results[0]!.status, 'deferred');
     assert.match(out.results[0]!.response, /^authentication failed: 535/);
+    assert.equal(out.tls?.verified, true, 'TLS facts are kept for a failed session');
     assert.equal(sink.messages.length, 0);
+    assert.equal(logged.length, 1);
+    assert.deepEqual({ ...logged[0], err: undefined }, { err: undefined, messageId: 'M2', queueId: 'Q2', stage: 'deliver', hop: `submission://u@127.0.0.1:${sink.port}`, status: 'deferred' });
+    assert.ok(!JSON.stringify(logged).includes('wr0ngpass') && !JSON.stringify(out).includes('wr0ngpass'));
   });
 
   it('submission:// never sends without STARTTLS, and refuses an unverifiable certificate', async () => {
