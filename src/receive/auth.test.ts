@@ -15,6 +15,8 @@ test('CredentialCheck accepts only the exact pair', () => {
   assert.equal(check.verify('Alice', 's3cret'), null);
   assert.equal(check.verify('', ''), null);
   assert.equal(check.verify('alice', ''), null);
+  assert.equal(check.knows('alice'), true);
+  assert.equal(check.knows('s3cret'), false);
   assert.equal(new CredentialCheck([]).enabled, false);
   assert.equal(new CredentialCheck([]).verify('', ''), null);
 });

@@ -28,6 +28,14 @@ export class CredentialCheck {
     return this.users.length > 0;
   }
 
+  /**
+   * Whether a username is configured, for the log line of a failure only: an unknown "username" is
+   * often a password typed into the wrong field, and that must not end up in the logs.
+   */
+  knows(username: string): boolean {
+    return this.users.some((u) => u.name === username);
+  }
+
   /** The canonical username on success, null otherwise. */
   verify(username: string, password: string): string | null {
     const user = digest(username);

@@ -10,7 +10,7 @@ import type net from 'node:net';
 import type tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
-import { CredentialCheck, FailureThrottle } from './auth.js';
+import type { CredentialCheck, FailureThrottle } from './auth.js';
 import { decideRecipient, sessionMayRelay, type RelayPolicy } from './relay-rules.js';
 import { smtpError } from './smtp-reply.js';
 import type { ListenerOptions, ReceiveDeps } from './types.js';
@@ -55,7 +55,8 @@ export function mayRelay(ctx: EdgeContext, session: SMTPServerSession): boolean 
  * client is tempted to send a password in the clear (smtp-server would only refuse it afterwards).
  */
 export function disabledCommands(ctx: EdgeContext, secure: boolean): string[] {
-  const disabled: string[] = [];
+  // smtp-server's sendmail jokes (WIZ, SHELL, KILL) only tell a scanner which software answers
+  const disabled: string[] = ['WIZ', 'SHELL', 'KILL'];
   if (!ctx.options.starttls || ctx.options.implicitTls) disabled.push('STARTTLS');
   if (!ctx.credentials.enabled || (!secure && !ctx.loopback)) disabled.push('AUTH');
   return disabled;
@@ -117,7 +118,7 @@ export function sessionHooks(ctx: EdgeContext): Hooks {
       return;
     }
     const delay = ctx.throttle.fail(ip);
-    log.info({ event: 'receive.auth.failed', session: session.id, remoteAddress: ip, method: auth.method, user: username.slice(0, 64), delayMs: delay }, 'authentication failed');
+    log.info({ event: 'receive.auth.failed', session: session.id, remoteAddress: ip, method: auth.method, user: ctx.credentials.knows(username) ? username : null, delayMs: delay }, 'authentication failed');
     setTimeout(() => callback(smtpError(535, '5.7.8', 'Authentication credentials invalid')), delay).unref();
   };
 

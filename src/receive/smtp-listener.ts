@@ -7,7 +7,7 @@
  * RFC 1870, RFC 6152, RFC 6531, RFC 2920, RFC 2034.
  */
 import type { Logger } from 'pino';
-import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
+import type { SMTPServerOptions } from 'smtp-server';
 import { SealpostError } from '../errors/index.js';
 import { CredentialCheck, FailureThrottle } from './auth.js';
 import { createDataHandler } from './message-handler.js';
@@ -53,7 +53,7 @@ export function createSmtpListener(options: ListenerOptions, deps: ReceiveDeps):
     loopback: isLoopbackHost(options.host),
     credentials: new CredentialCheck(options.auth.users),
     throttle: new FailureThrottle(),
-    sessions: new WeakMap<SMTPServerSession, never>() as EdgeContext['sessions'],
+    sessions: new WeakMap(),
     perIp: new Map(),
   };
   const needsCertificate = options.implicitTls || options.starttls;

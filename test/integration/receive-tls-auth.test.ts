@@ -136,6 +136,7 @@ test('listener without users never offers AUTH, even under TLS', async () => {
   await upgrade(c);
   assert.ok(!(await ehlo(c)).some((k) => k.startsWith('AUTH')));
   assert.equal((await c.command(`AUTH PLAIN ${plain('a', 'b')}`)).code >= 500, true);
+  assert.equal((await c.command('WIZ secret')).code, 500, 'no sendmail easter eggs');
   await c.close();
 });
 
