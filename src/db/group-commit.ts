@@ -48,6 +48,8 @@ export class GroupCommit<T, R> {
   private readonly maxDelayMs: number;
   private readonly isolateFailures: boolean;
   private scheduled = false;
+  /** pending maxDelayMs timer, so a batch that fills up early is flushed without waiting */
+  private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private closedReason: (() => unknown) | null = null;
   private stat = { commits: 0, failedCommits: 0, items: 0, largestBatch: 0 };
@@ -86,16 +88,23 @@ export class GroupCommit<T, R> {
   }
 
   private schedule(): void {
+    if (this.timer && this.queue.length >= this.maxBatch) {
+      // full before the delay ran out: flush on the next turn instead
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.scheduled = false;
+    }
     if (this.scheduled || this.flushing) return;
     this.scheduled = true;
     const run = () => {
+      this.timer = null;
       this.scheduled = false;
       this.flushing = this.flush().finally(() => {
         this.flushing = null;
         if (this.queue.length > 0) this.schedule();
       });
     };
-    if (this.maxDelayMs > 0 && this.queue.length < this.maxBatch) setTimeout(run, this.maxDelayMs);
+    if (this.maxDelayMs > 0 && this.queue.length < this.maxBatch) this.timer = setTimeout(run, this.maxDelayMs);
     else setImmediate(run);
   }
 
