@@ -6,6 +6,7 @@
  * 'error' event is always handled. STANDARDS: RFC 5321, RFC 3207, RFC 8314 (implicit TLS),
  * RFC 1870, RFC 6152, RFC 6531, RFC 2920, RFC 2034.
  */
+import { format } from 'node:util';
 import type { Logger } from 'pino';
 import type { SMTPServerOptions } from 'smtp-server';
 import { SealpostError } from '../errors/index.js';
@@ -37,7 +38,8 @@ function validate(options: ListenerOptions): void {
 function libraryLogger(log: Logger): SMTPServerOptions['logger'] {
   if (!log.isLevelEnabled('trace')) return false;
   const trace = log.child({ event: 'receive.smtp.trace' });
-  const write = (obj: unknown, ...args: unknown[]): void => trace.trace(obj as object, ...(args as [string, ...unknown[]]));
+  // smtp-server passes bunyan-style (obj, 'S:', payload): format here, pino would drop the extras
+  const write = (obj: unknown, ...args: unknown[]): void => trace.trace(obj as object, format(...args));
   return { trace: write, debug: write, info: write, warn: write, error: write, fatal: write, level: 'trace' } as unknown as SMTPServerOptions['logger'];
 }
 

@@ -7,10 +7,14 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import os from 'node:os';
 import { X509Certificate } from 'node:crypto';
+import { Writable } from 'node:stream';
 import nodemailer from 'nodemailer';
+import pino from 'pino';
+import { newId } from '../../src/mail/ids.js';
+import { createSmtpListener } from '../../src/receive/index.js';
 import { createSelfSignedIdentity } from '../../src/receive/self-signed.js';
 import { RawSmtpClient, ehlo } from '../helpers/smtp-client.js';
-import { message, startListener, stopAll, until } from './receive-harness.js';
+import { MemorySpool, listenerOptions, message, startListener, stopAll, until } from './receive-harness.js';
 
 afterEach(stopAll);
 after(stopAll);
@@ -237,4 +241,21 @@ test('per-address connection limit: the one too many gets 421 4.7.0 and is close
   const d = await open(h.port, '127.0.0.1');
   await ehlo(d);
   await Promise.all([b.close(), d.close()]);
+});
+
+test('trace level adds smtp-server protocol lines, still without passwords or bodies', async () => {
+  const lines: string[] = [];
+  const logger = pino({ level: 'trace' }, new Writable({ write: (c: Buffer, _e, cb) => (lines.push(c.toString()), cb()) }));
+  const listener = createSmtpListener(listenerOptions({ auth: { required: true, users: USERS } }), { spool: new MemorySpool(), logger, newId: () => newId() });
+  const { port } = await listener.start();
+  try {
+    await nodemailer
+      .createTransport({ host: '127.0.0.1', port, tls: { rejectUnauthorized: false }, auth: { user: 'alice', pass: USERS[0]!.password } })
+      .sendMail({ from: 'alice@example.com', to: 'bob@example.com', text: 'BODY-MARKER' });
+  } finally {
+    await listener.stop();
+  }
+  const all = lines.join('');
+  assert.match(all, /"event":"receive\.smtp\.trace".*"msg":"C: MAIL FROM:<alice@example\.com>/);
+  for (const secret of [USERS[0]!.password, plain('alice', USERS[0]!.password), 'BODY-MARKER']) assert.ok(!all.includes(secret), secret);
 });
