@@ -31,33 +31,32 @@ export class SqlQueueStore implements QueueStore {
     const { db } = this.ctx;
     const until = writeMillis(now + leaseMs, 'lease end');
     try {
-      return await db.kysely.transaction().execute(async (trx) => {
-        const rows = await trx
-          .updateTable('queue_items')
-          .set({ lease_owner: owner, lease_until: until })
-          .where('id', 'in', (eb) =>
-            db.engine.lockForClaim(
-              eb.selectFrom('queue_items').select('id').where('state', 'in', active).where((w) => claimable(w, now)).orderBy('next_attempt_at').orderBy('id').limit(Math.floor(limit)),
-            ),
-          )
-          // re-checked on the outer row (PostgreSQL re-evaluates it after a lock wait)
-          .where('state', 'in', active)
-          .where((eb) => claimable(eb, now))
-          .returningAll()
-          .execute();
-        const items: QueueItem[] = [];
-        for (const row of rows) {
-          try {
-            items.push(queueItemFromRow(row));
-          } catch (err) {
-            if (!isSealpostError(err)) throw err;
-            // set aside rather than fail every claim (and every other item) until it is repaired
-            await trx.updateTable('queue_items').set({ lease_owner: CORRUPT_LEASE_OWNER, lease_until: now + this.ctx.corruptParkMs }).where('id', '=', String(row.id)).execute();
-            this.ctx.onCorruptRow(err);
-          }
+      // one UPDATE … RETURNING: atomic by itself, write lock held only inside that call
+      const rows = await db.kysely
+        .updateTable('queue_items')
+        .set({ lease_owner: owner, lease_until: until })
+        .where('id', 'in', (eb) =>
+          db.engine.lockForClaim(
+            eb.selectFrom('queue_items').select('id').where('state', 'in', active).where((w) => claimable(w, now)).orderBy('next_attempt_at').orderBy('id').limit(Math.floor(limit)),
+          ),
+        )
+        // re-checked on the outer row (PostgreSQL re-evaluates it after a lock wait)
+        .where('state', 'in', active)
+        .where((eb) => claimable(eb, now))
+        .returningAll()
+        .execute();
+      const items: QueueItem[] = [];
+      for (const row of rows) {
+        try {
+          items.push(queueItemFromRow(row));
+        } catch (err) {
+          if (!isSealpostError(err)) throw err;
+          // set aside rather than fail every claim (and every other item) until it is repaired
+          await db.kysely.updateTable('queue_items').set({ lease_owner: CORRUPT_LEASE_OWNER, lease_until: now + this.ctx.corruptParkMs }).where('id', '=', String(row.id)).execute();
+          this.ctx.onCorruptRow(err);
         }
-        return items.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      });
+      }
+      return items.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     } catch (err) {
       throw writeFailed('SP_ERR_STORE_WRITE_FAILED', db, err, { stage: 'queue-claim' });
     }

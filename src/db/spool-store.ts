@@ -37,8 +37,10 @@ export class SqlSpoolStore implements SpoolStore {
     const { db } = ctx;
     this.accepts = new GroupCommit(
       async (rows) => {
-        // one multi-row INSERT in one transaction: one fsync for the whole batch
-        await db.kysely.transaction().execute((trx) => trx.insertInto('spool_entries').values([...rows]).execute());
+        // ONE multi-row INSERT statement: atomic on its own (all rows or none), one fsync for the
+        // batch. No explicit BEGIN…COMMIT around it, so the write lock is held only inside this
+        // one synchronous call — never across an await where other code could run.
+        await db.kysely.insertInto('spool_entries').values([...rows]).execute();
         return rows.map(() => undefined);
       },
       (row, cause) => writeFailed('SP_ERR_SPOOL_COMMIT_FAILED', db, cause, { messageId: row.id }),
@@ -71,34 +73,37 @@ export class SqlSpoolStore implements SpoolStore {
     const { db } = this.ctx;
     const until = writeMillis(now + leaseMs, 'lease end');
     try {
-      return await db.kysely.transaction().execute(async (trx) => {
-        const rows = await trx
-          .updateTable('spool_entries')
-          .set((eb) => ({ lease_owner: owner, lease_until: until, claims: eb('claims', '+', 1).$castTo<number>() }))
-          .where('id', 'in', (eb) => db.engine.lockForClaim(eb.selectFrom('spool_entries').select('id').where((w) => claimable(w, now)).orderBy('next_attempt_at').orderBy('id').limit(Math.floor(limit))))
-          // checked again on the outer row: PostgreSQL re-evaluates it after waiting on a lock
-          .where((eb) => claimable(eb, now))
-          .returningAll()
-          .execute();
-        const entries: SpoolEntry[] = [];
-        for (const row of rows) {
-          try {
-            entries.push(spoolEntryFromRow(row));
-          } catch (err) {
-            await this.park(trx, String(row.id), err, now);
-          }
+      // A single UPDATE … RETURNING statement is atomic by itself (and the write lock is held only
+      // for that one call, not across awaits); PostgreSQL adds SKIP LOCKED through lockForClaim.
+      const rows = await db.kysely
+        .updateTable('spool_entries')
+        .set((eb) => ({ lease_owner: owner, lease_until: until, claims: eb('claims', '+', 1).$castTo<number>() }))
+        .where('id', 'in', (eb) => db.engine.lockForClaim(eb.selectFrom('spool_entries').select('id').where((w) => claimable(w, now)).orderBy('next_attempt_at').orderBy('id').limit(Math.floor(limit))))
+        // checked again on the outer row: PostgreSQL re-evaluates it after waiting on a lock
+        .where((eb) => claimable(eb, now))
+        .returningAll()
+        .execute();
+      const entries: SpoolEntry[] = [];
+      for (const row of rows) {
+        try {
+          entries.push(spoolEntryFromRow(row));
+        } catch (err) {
+          await this.park(String(row.id), err, now);
         }
-        return entries.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      });
+      }
+      return entries.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     } catch (err) {
       throw writeFailed('SP_ERR_STORE_WRITE_FAILED', db, err, { stage: 'spool-claim' });
     }
   }
 
-  /** Sets an unreadable row aside (no live worker owns it) instead of failing every claim. */
-  private async park(trx: Trx, id: string, err: unknown, now: number): Promise<void> {
+  /**
+   * Sets an unreadable row aside (no live worker owns it) instead of failing every claim. A
+   * separate statement: if it fails, the row is still leased to the claimer until its lease ends.
+   */
+  private async park(id: string, err: unknown, now: number): Promise<void> {
     if (!isSealpostError(err)) throw err;
-    await trx
+    await this.ctx.db.kysely
       .updateTable('spool_entries')
       .set({ lease_owner: CORRUPT_LEASE_OWNER, lease_until: now + this.ctx.corruptParkMs, last_error: err.message.slice(0, 1000) })
       .where('id', '=', id)
