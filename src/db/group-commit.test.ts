@@ -67,3 +67,10 @@ test('close waits for submitted items and refuses new ones', async () => {
   assert.equal(await p, 10);
   await assert.rejects(gc.submit(2), /closed/);
 });
+
+test('maxBatchWeight splits a batch by size, but never below one item', async () => {
+  const r = recorder();
+  const gc = new GroupCommit(r.write, (_i, e) => e, { maxBatchWeight: 10, weigh: (i: number) => i });
+  await Promise.all([4, 5, 3, 20, 1].map((i) => gc.submit(i)));
+  assert.deepEqual(r.batches, [[4, 5], [3], [20], [1]]);
+});

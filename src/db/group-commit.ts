@@ -14,9 +14,15 @@
  * SECURITY: items are opaque here; nothing is logged.
  */
 
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<T = never> {
   /** most items per transaction (default 64); 1 disables batching */
   readonly maxBatch?: number;
+  /**
+   * cap on the summed `weigh(item)` of one batch (at least one item always goes): keeps a burst of
+   * 25 MB messages from becoming one gigabyte-sized statement and WAL frame run
+   */
+  readonly maxBatchWeight?: number;
+  readonly weigh?: (item: T) => number;
   /** wait this long for more items after the first one (default 0: just the current event-loop turn) */
   readonly maxDelayMs?: number;
   /**
@@ -26,6 +32,9 @@ export interface GroupCommitOptions {
    */
   readonly isolateFailures?: boolean;
 }
+
+/** what callers of the stores may tune (the weight function is the store's business) */
+export type BatchOptions = Omit<GroupCommitOptions, 'weigh'>;
 
 export interface GroupCommitStats {
   /** transactions attempted (committed + failed) */
@@ -47,6 +56,8 @@ export class GroupCommit<T, R> {
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
   private readonly isolateFailures: boolean;
+  private readonly maxBatchWeight: number;
+  private readonly weigh: (item: T) => number;
   private scheduled = false;
   /** pending maxDelayMs timer, so a batch that fills up early is flushed without waiting */
   private timer: NodeJS.Timeout | null = null;
@@ -59,11 +70,13 @@ export class GroupCommit<T, R> {
     private readonly write: (items: readonly T[]) => Promise<readonly R[]>,
     /** the error each caller of a failed batch receives */
     private readonly failure: (item: T, cause: unknown) => unknown,
-    opts: GroupCommitOptions = {},
+    opts: GroupCommitOptions<T> = {},
   ) {
     this.maxBatch = Math.max(1, Math.floor(opts.maxBatch ?? 64));
     this.maxDelayMs = Math.max(0, opts.maxDelayMs ?? 0);
     this.isolateFailures = opts.isolateFailures ?? false;
+    this.maxBatchWeight = opts.maxBatchWeight ?? Infinity;
+    this.weigh = opts.weigh ?? (() => 0);
   }
 
   submit(item: T): Promise<R> {
@@ -109,7 +122,12 @@ export class GroupCommit<T, R> {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.queue.splice(0, this.maxBatch);
+    let take = 0;
+    for (let weight = 0; take < Math.min(this.maxBatch, this.queue.length); take++) {
+      weight += this.weigh(this.queue[take]!.item);
+      if (take > 0 && weight > this.maxBatchWeight) break;
+    }
+    const batch = this.queue.splice(0, take);
     if (batch.length === 0) return;
     if (!(await this.writeBatch(batch)) && this.isolateFailures && batch.length > 1) {
       for (const w of batch) await this.writeBatch([w]);

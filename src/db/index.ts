@@ -10,5 +10,5 @@
  */
 export { openDatabase, parseStorageUrl, redact, type Database, type Engine, type EngineName, type OpenOptions, type StorageLocation } from './open.js';
 export { createStores, type StoreOptions, type StoreStats, type Stores } from './stores.js';
-export type { GroupCommitOptions, GroupCommitStats } from './group-commit.js';
+export type { BatchOptions, GroupCommitStats } from './group-commit.js';
 export { toBytes, toMillis, toMillisOrNull } from './values.js';

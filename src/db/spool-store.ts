@@ -18,7 +18,7 @@ import { SealpostError, isSealpostError } from '../errors/index.js';
 import type { PipelineCommit, ReceivedMessage, SettleResult, SpoolEntry, SpoolStore } from '../spool/types.js';
 import { pendingFromRow, spoolEntryFromRow } from './codecs.js';
 import { insertQuarantine, insertQueueRows } from './inserts.js';
-import { GroupCommit, type GroupCommitOptions, type GroupCommitStats } from './group-commit.js';
+import { GroupCommit, type BatchOptions, type GroupCommitStats } from './group-commit.js';
 import type { Schema } from './schema.js';
 import { CORRUPT_LEASE_OWNER, claimable, effectiveDue, reading, rowsAffected, uniqueStrings, writeFailed, type StoreContext } from './store-support.js';
 import { writeMillis } from './values.js';
@@ -32,10 +32,10 @@ export class SqlSpoolStore implements SpoolStore {
 
   constructor(
     private readonly ctx: StoreContext,
-    opts: { accept?: GroupCommitOptions; settle?: GroupCommitOptions } = {},
+    opts: { accept?: BatchOptions; settle?: BatchOptions } = {},
   ) {
     const { db } = ctx;
-    this.accepts = new GroupCommit(
+    this.accepts = new GroupCommit<Insertable<SpoolRow>, undefined>(
       async (rows) => {
         // ONE multi-row INSERT statement: atomic on its own (all rows or none), one fsync for the
         // batch. No explicit BEGIN…COMMIT around it, so the write lock is held only inside this
@@ -44,9 +44,9 @@ export class SqlSpoolStore implements SpoolStore {
         return rows.map(() => undefined);
       },
       (row, cause) => writeFailed('SP_ERR_SPOOL_COMMIT_FAILED', db, cause, { messageId: row.id }),
-      { maxBatch: 64, ...opts.accept, isolateFailures: false },
+      { maxBatch: 64, maxBatchWeight: 32 * 1024 * 1024, ...opts.accept, weigh: (row: Insertable<SpoolRow>) => row.body.length, isolateFailures: false },
     );
-    this.settles = new GroupCommit(
+    this.settles = new GroupCommit<readonly PipelineCommit[], SettleResult>(
       (calls) => db.kysely.transaction().execute(async (trx) => {
         const out: SettleResult[] = [];
         for (const commits of calls) out.push(await this.settleAll(trx, commits));

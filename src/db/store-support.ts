@@ -6,14 +6,14 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { SealpostError, isSealpostError, type ErrorCode, type ErrorContext } from '../errors/index.js';
 import type { Database } from './engine.js';
-import type { GroupCommitOptions } from './group-commit.js';
+import type { BatchOptions } from './group-commit.js';
 import type { Schema } from './schema.js';
 
 export interface StoreOptions {
-  /** batching of spool.accept (default: up to 64 per transaction, current event-loop turn) */
-  readonly acceptBatch?: GroupCommitOptions;
+  /** batching of spool.accept (default: up to 64 messages / 32 MiB of bodies per transaction, current event-loop turn) */
+  readonly acceptBatch?: BatchOptions;
   /** batching of spool.settle across concurrent callers (default: 64, failures isolated per caller) */
-  readonly settleBatch?: GroupCommitOptions;
+  readonly settleBatch?: BatchOptions;
   /** clock for times the stores stamp themselves (receivedAt, finishedAt); default Date.now */
   readonly now?: () => number;
   /** when a settle leaves recipients pending without a deferral: retry after this long (default 60 s) */
