@@ -121,7 +121,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
       pipeline.poke();
     },
   };
-  const listeners: SmtpListener[] = config.smtp.listeners.map((l) => createSmtpListener(listenerOptions(l, config, baseDir), { spool: spoolAdapter, logger: log.child({ listener: l.name }), newId: () => newId() }));
+  const listeners: SmtpListener[] = config.smtp.listeners.map((l) => createSmtpListener(listenerOptions(l, config, baseDir), { spool: spoolAdapter, logger: log, newId: () => newId() }));
   const bound: { name: string; host: string; port: number }[] = [];
   try {
     for (const l of listeners) bound.push({ name: l.name, ...(await l.start()) });

@@ -24,7 +24,8 @@ export function stampForDelivery(draft: MessageDraft, direction: Direction, opti
   let messageId = out.get('Message-ID');
   if (!messageId) {
     messageId = `<${randomUUID()}@${options.hostname}>`;
-    out = out.append('Message-ID', messageId);
+    // Prepended, so the sender's header block stays one contiguous, unchanged byte run.
+    out = out.prepend('Message-ID', messageId);
   }
   return out.prepend(PROCESSED_HEADER, stampMarker(options.secret, options.node, direction, messageId, now));
 }

@@ -81,9 +81,12 @@ export class DeliveryWorker {
       let claimed: QueueItem[] = [];
       if (free > 0) {
         try {
-          claimed = await this.queue.claimDue(this.options.owner, free * 20, this.options.leaseMs, this.now());
+          claimed = await this.queue.claimDue(this.options.owner, free, this.options.leaseMs, this.now());
         } catch (err) {
+          // Storage busy or down: back off so the event loop stays free for SMTP sessions.
           this.options.logger.error({ event: 'queue.claim.failed', err }, 'could not claim queue items');
+          await this.sleep(2000);
+          continue;
         }
       }
       for (const job of this.group(claimed)) this.launch(job);

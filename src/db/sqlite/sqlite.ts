@@ -19,7 +19,9 @@ import { SealpostError } from '../../errors/index.js';
 import type { Database, Engine } from '../engine.js';
 import type { Schema } from '../schema.js';
 
-export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+// Short on purpose: better-sqlite3 waits synchronously, so a long wait would freeze every SMTP
+// session of the process while another process holds the lock; failing fast gives 451 instead.
+export const SQLITE_BUSY_TIMEOUT_MS = 1000;
 const sqlStrict = sql`strict`;
 
 export const sqliteEngine: Engine = {
