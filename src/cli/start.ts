@@ -31,7 +31,10 @@ export async function runStart(options: StartOptions): Promise<number> {
       'Send a test message (the [secure] tag asks for encryption; with no keys yet it is held, never sent in clear):',
       `  printf 'From: alice@${domain}\\r\\nTo: bob@elsewhere.test\\r\\nSubject: hello\\r\\n\\r\\nHi Bob\\r\\n' > /tmp/hello.eml`,
       `  curl -s smtp://${main.host}:${main.port} --mail-from alice@${domain} --mail-rcpt bob@elsewhere.test -T /tmp/hello.eml`,
-      `Delivered mail lands in ${capture} (relay: capture); watch the queue with: npx sealpost queue list`,
+      loaded.config.relay.outbound === 'capture' || loaded.config.relay.inbound === 'capture'
+        ? `Mail for the 'capture' next hop lands in ${capture} as .eml files.`
+        : `Outbound mail goes to ${loaded.config.relay.outbound.replace(/\/\/[^@/]*@/, '//')}, inbound to ${loaded.config.relay.inbound.replace(/\/\/[^@/]*@/, '//')}.`,
+      'Watch the queue with: npx sealpost queue list --all',
       '',
     ].join('\n'),
   );

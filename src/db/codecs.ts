@@ -20,7 +20,7 @@ import { toBytes, toCount, toMillis, toMillisOrNull, toText, toTextOrNull } from
  * The catalog has no "corrupt row" code yet; SP_ERR_INTERNAL is the honest fit (a bug or damage,
  * not a transient outage). One constant so the code can be switched in one place.
  */
-export const CORRUPT_ROW_CODE: ErrorCode = 'SP_ERR_INTERNAL';
+export const CORRUPT_ROW_CODE: ErrorCode = 'SP_ERR_STORE_CORRUPT';
 
 export function corruptRow(table: string, id: string, column: string, cause: unknown): SealpostError {
   const why = cause instanceof z.ZodError ? cause.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') : cause instanceof Error ? cause.message : String(cause);

@@ -65,7 +65,7 @@ export class SpoolWorker {
     const commits: PipelineCommit[] = [];
     let next = 0;
     const workers = Array.from({ length: Math.min(this.options.concurrency, entries.length) }, async () => {
-      while (next < entries.length) commits.push(await this.process(entries[next++]!));
+      while (next < entries.length) commits.push({ ...(await this.process(entries[next++]!)), owner: this.options.owner });
     });
     await Promise.all(workers);
     await this.spool.settle(commits);

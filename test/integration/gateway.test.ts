@@ -117,9 +117,9 @@ test('no open relay: a session that may not relay gets 554 5.7.1 for external re
   assert.deepEqual(sink.messages[0]!.to, ['carol@example.test']);
 });
 
-test('broken MIME is relayed byte for byte', async (t) => {
+test('broken MIME and overlong (5000-octet) lines are relayed byte for byte', async (t) => {
   const { gw, sink } = await withGateway(t, '');
-  const raw = 'Content-Type: multipart/mixed; boundary="never-closed"\r\nSubject: =?utf-8?B?broken\r\nNot a header line\r\n\r\n--never-closed\r\nContent-Type: text/plain\r\n\r\n' + 'x'.repeat(1200) + '\r\n';
+  const raw = 'Content-Type: multipart/mixed; boundary="never-closed"\r\nSubject: =?utf-8?B?broken\r\nNot a header line\r\n\r\n--never-closed\r\nContent-Type: text/plain\r\n\r\n' + 'x'.repeat(5000) + '\r\n';
   await send(gw.port, 'a@example.test', ['b@remote.test'], raw);
   await sink.waitFor(1, 10_000);
   assert.ok(sink.messages[0]!.body.toString('latin1').endsWith(raw));
