@@ -134,7 +134,9 @@ export class DeliveryWorker {
         this.options.logger.error({ event: 'queue.route.invalid', queueId: item.id, err }, 'no valid next hop');
         continue;
       }
-      const key = `${item.bodyId}\0${item.sender}\0${JSON.stringify(hop)}`;
+      // Direct (MX) delivery goes per recipient domain; a smarthost takes every domain at once.
+      const domain = hop.kind === 'mx' ? item.recipient.slice(item.recipient.lastIndexOf('@') + 1).toLowerCase() : '';
+      const key = `${item.bodyId}\0${item.sender}\0${JSON.stringify(hop)}\0${domain}`;
       const job = jobs.get(key);
       if (job) job.items.push(item);
       else jobs.set(key, { items: [item], hop });
