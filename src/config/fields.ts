@@ -23,7 +23,7 @@ export const emailAddress = z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, { message:
 /** "host:port", "[v6]:port" or ":port"; validated here so a typo fails at `sealpost check`, not at start. */
 export const listen = z
   .string()
-  .regex(/^(\[[0-9a-f:.]+\]|[a-z0-9.-]*):\d{1,5}$/i, { message: 'expected host:port such as 127.0.0.1:2525 or [::1]:2525' })
+  .regex(/^(\[[0-9a-f:.]+\]|[a-z0-9.-]*):\d{1,5}$/i, { message: 'expected host:port such as 127.0.0.1:2525 or [::1]:2525', abort: true })
   .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, { message: 'port must be 0-65535' });
 
 export const cidr = z

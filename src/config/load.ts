@@ -69,9 +69,12 @@ export function parseConfigText(text: string, file = 'sealpost.yaml', env: NodeJ
   const raw: unknown = doc.toJS() ?? {};
   const envProblems: ConfigProblem[] = [];
   const substituted = substituteEnv(raw, [], env, envProblems);
-  if (envProblems.length > 0) throw new ConfigError(file, envProblems.map((p) => locate(doc, lines, p)));
   const result = configSchema.safeParse(substituted, { reportInput: true });
-  if (!result.success) throw new ConfigError(file, issuesToProblems(result.error.issues).map((p) => locate(doc, lines, p)));
+  // Report everything at once: unset variables, then schema problems at other paths.
+  const envPaths = new Set(envProblems.map((p) => p.path));
+  const schemaProblems = result.success ? [] : issuesToProblems(result.error.issues).filter((p) => !envPaths.has(p.path));
+  const problems = [...envProblems, ...schemaProblems];
+  if (problems.length > 0 || !result.success) throw new ConfigError(file, problems.map((p) => locate(doc, lines, p)));
   return result.data;
 }
 
