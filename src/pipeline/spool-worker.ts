@@ -13,6 +13,7 @@ import type { PipelineCommit, SpoolEntry, SpoolStore } from '../spool/types.js';
 import { buildCommit, type CommitOptions } from './commit-builder.js';
 import { runPipeline, type TerminalBranch } from './runner.js';
 import { START_PROCESSOR } from './processors.js';
+import { PollingWorker } from '../workers/polling-worker.js';
 
 export interface SpoolWorkerOptions extends CommitOptions {
   readonly owner: string;
@@ -31,31 +32,12 @@ export interface SpoolWorkerOptions extends CommitOptions {
 
 const INITIAL_FACTS = { processedMarker: null, encrypted: null, signed: null, autoSubmitted: false, notification: null, hops: 0 } as const;
 
-export class SpoolWorker {
-  private running = false;
-  private wake: (() => void) | null = null;
-  private loop: Promise<void> | null = null;
+export class SpoolWorker extends PollingWorker {
   private readonly now: () => number;
 
   constructor(private readonly spool: SpoolStore, private readonly options: SpoolWorkerOptions) {
+    super();
     this.now = options.now ?? Date.now;
-  }
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  /** New work arrived (a message was accepted): stop sleeping. */
-  poke(): void {
-    this.wake?.();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.poke();
-    await this.loop;
   }
 
   /** Processes whatever is due now; returns how many entries were handled (tests and `start`). */
@@ -74,36 +56,16 @@ export class SpoolWorker {
     return entries.length;
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let handled = 0;
-      try {
-        handled = await this.drainOnce();
-      } catch (err) {
-        // The batch was not settled; its leases expire and it is claimed again. Nothing is lost.
-        this.options.logger.error({ event: 'pipeline.batch.failed', err }, 'pipeline batch failed; will retry after lease expiry');
-        await this.sleep(Math.min(this.options.leaseMs, 5000));
-        continue;
-      }
-      if (handled > 0) continue;
-      const due = await this.spool.nextDueAt().catch(() => null);
-      const wait = due === null ? this.options.idlePollMs : Math.max(0, Math.min(this.options.idlePollMs, due - this.now()));
-      await this.sleep(wait);
+  protected async cycle(): Promise<number> {
+    try {
+      if ((await this.drainOnce()) > 0) return 0;
+    } catch (err) {
+      // The batch was not settled; its leases expire and it is claimed again. Nothing is lost.
+      this.options.logger.error({ event: 'pipeline.batch.failed', err }, 'pipeline batch failed; will retry after lease expiry');
+      return Math.min(this.options.leaseMs, 5000);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        done();
-      };
-    });
+    const due = await this.spool.nextDueAt().catch(() => null);
+    return due === null ? this.options.idlePollMs : Math.max(1, Math.min(this.options.idlePollMs, due - this.now()));
   }
 
   private async process(entry: SpoolEntry): Promise<PipelineCommit> {

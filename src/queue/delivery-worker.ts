@@ -9,6 +9,7 @@ import type { DeliveryJob, DeliveryOutcome, RecipientResult } from '../deliver/t
 import type { NextHop } from '../deliver/next-hop.js';
 import type { DeliveryRecord, DeliveryResult, NewQueueBody, NewQueueItem, QueueItem, QueueStore } from './types.js';
 import { nextAttemptAt } from './retry-schedule.js';
+import { PollingWorker } from '../workers/polling-worker.js';
 
 export interface HopDeliverer {
   deliver(job: DeliveryJob): Promise<DeliveryOutcome>;
@@ -45,56 +46,37 @@ interface Job {
   readonly hop: NextHop;
 }
 
-export class DeliveryWorker {
-  private running = false;
+export class DeliveryWorker extends PollingWorker {
   private inFlight = 0;
-  private wake: (() => void) | null = null;
-  private loop: Promise<void> | null = null;
   private readonly active = new Set<Promise<void>>();
   private readonly now: () => number;
 
   constructor(private readonly queue: QueueStore, private readonly options: DeliveryWorkerOptions) {
+    super();
     this.now = options.now ?? Date.now;
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  poke(): void {
-    this.wake?.();
-  }
-
   /** Stops claiming new work and waits for the transactions in flight (graceful drain). */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.poke();
-    await this.loop;
+  override async stop(): Promise<void> {
+    await super.stop();
     await Promise.all([...this.active]);
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      const free = this.options.concurrency - this.inFlight;
-      let claimed: QueueItem[] = [];
-      if (free > 0) {
-        try {
-          claimed = await this.queue.claimDue(this.options.owner, free, this.options.leaseMs, this.now());
-        } catch (err) {
-          // Storage busy or down: back off so the event loop stays free for SMTP sessions.
-          this.options.logger.error({ event: 'queue.claim.failed', err }, 'could not claim queue items');
-          await this.sleep(2000);
-          continue;
-        }
-      }
-      for (const job of this.group(claimed)) this.launch(job);
-      if (claimed.length > 0 && this.inFlight < this.options.concurrency) continue;
-      const due = claimed.length > 0 ? null : await this.queue.nextDueAt().catch(() => null);
-      const wait = due === null ? this.options.idlePollMs : Math.max(0, Math.min(this.options.idlePollMs, due - this.now()));
-      await this.sleep(wait);
+  protected async cycle(): Promise<number> {
+    const free = this.options.concurrency - this.inFlight;
+    if (free <= 0) return this.options.idlePollMs; // a finishing delivery pokes us
+    let claimed: QueueItem[];
+    try {
+      claimed = await this.queue.claimDue(this.options.owner, free, this.options.leaseMs, this.now());
+    } catch (err) {
+      // Storage busy or down: back off so the event loop stays free for SMTP sessions.
+      this.options.logger.error({ event: 'queue.claim.failed', err }, 'could not claim queue items');
+      return 2000;
     }
+    for (const job of this.group(claimed)) this.launch(job);
+    if (claimed.length > 0) return this.inFlight < this.options.concurrency ? 0 : this.options.idlePollMs;
+    const due = await this.queue.nextDueAt().catch(() => null);
+    return due === null ? this.options.idlePollMs : Math.max(1, Math.min(this.options.idlePollMs, due - this.now()));
   }
 
   private launch(job: Job): void {
@@ -107,20 +89,6 @@ export class DeliveryWorker {
         this.poke();
       });
     this.active.add(p);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
-      };
-    });
   }
 
   /** Items sharing body, sender and hop travel in one transaction. */
