@@ -10,6 +10,7 @@ import { runInit } from './cli/init.js';
 import { EXIT_OK, EXIT_USER, makeOutput, reportError } from './cli/output.js';
 import { queueDelete, queueList, queueRetry, queueShow } from './cli/queue.js';
 import { runStart } from './cli/start.js';
+import { policyExplain } from './cli/policy.js';
 
 interface GlobalOptions {
   config?: string;
@@ -73,6 +74,14 @@ export async function run(argv: readonly string[]): Promise<number> {
   queue.command('show <id>').action(async (id: string) => withStores((s) => queueShow(s, output(), id)));
   queue.command('retry <id>').action(async (id: string) => withStores((s) => queueRetry(s, output(), id)));
   queue.command('delete <id>').action(async (id: string) => withStores((s) => queueDelete(s, output(), id)));
+
+  const policy = program.command('policy').description('the policy engine');
+  policy
+    .command('explain <file>')
+    .description('dry-run the pipeline for a message file: per recipient action, method, matched rules, trace')
+    .requiredOption('--from <address>', 'envelope sender')
+    .option('--to <address>', 'envelope recipient (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action(async (file: string, opts: { from: string; to: string[] }) => policyExplain(loadConfigFile(configFile()), output(), file, opts.from, opts.to));
 
   try {
     await program.parseAsync(argv as string[]);

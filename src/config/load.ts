@@ -41,7 +41,7 @@ export function pathToString(path: readonly PropertyKey[]): string {
 }
 
 export function defaultConfigPath(explicit?: string): string {
-  return resolve(explicit ?? process.env.SEALPOST_CONFIG ?? './sealpost.yaml');
+  return resolve(explicit || process.env.SEALPOST_CONFIG || './sealpost.yaml');
 }
 
 export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {

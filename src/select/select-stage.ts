@@ -57,7 +57,7 @@ export function selectSteps(options: SelectOptions): Step[] {
       },
       action: async (msg, branch) => {
         const { selection, why } = await selectFor(branch.recipients[0]!, msg, branch, options);
-        msg.trace.add('select', selection === 'hold' ? 'hold' : 'method', `${selection}: ${why}`, branch.recipients.map((r) => r.address));
+        msg.trace.add('select', selection === 'hold' ? 'hold' : 'method', selection === 'hold' ? why : `${selection}: ${why}`, branch.recipients.map((r) => r.address));
         if (selection === 'hold') return hold(msg, branch, options, why);
         branch.facts.method = selection;
         return outcome.continue();

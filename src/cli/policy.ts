@@ -1,0 +1,39 @@
+/** `sealpost policy explain FILE.eml --from A --to B [--to C…]` (DESIGN §3). */
+import { existsSync, readFileSync } from 'node:fs';
+import type { LoadedConfig } from '../config/load.js';
+import { SealpostError } from '../errors/index.js';
+import { resolvePath } from '../app.js';
+import { buildProcessors } from '../pipeline/processors.js';
+import { explain } from '../pipeline/explain.js';
+import { defaultRules } from '../policy/policy-stage.js';
+import { createRelayPolicy, decideRecipient } from '../receive/relay-rules.js';
+import type { Output } from './output.js';
+
+export async function policyExplain(loaded: LoadedConfig, out: Output, file: string, from: string, to: readonly string[]): Promise<void> {
+  const { config, baseDir } = loaded;
+  if (to.length === 0) throw new SealpostError('SP_ERR_CLI_USAGE', 'give at least one --to');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new SealpostError('SP_ERR_CLI_USAGE', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, { path: file });
+  }
+  // The real secret when there is one, so markers verify as they would in the gateway; never create it here.
+  const secretFile = resolvePath(baseDir, config.secrets.gatewaySecretFile);
+  const secret = config.secrets.gatewaySecret !== undefined ? Buffer.from(config.secrets.gatewaySecret) : existsSync(secretFile) ? Buffer.from(readFileSync(secretFile, 'utf8').trim(), 'base64') : Buffer.alloc(32);
+  const node = config.node ?? config.hostname;
+  const processors = buildProcessors({ secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods: new Map() });
+  const relay = createRelayPolicy({ direction: 'auto', internalDomains: config.internalDomains, relayFrom: [] });
+  const recipients = await explain({ bytes, from, to, processors, stepTimeoutMs: config.pipeline.stepTimeout, isInternal: (a) => {
+    const d = decideRecipient(relay, a, true);
+    return d.ok && d.direction === 'inbound';
+  } });
+  const human = recipients
+    .map((r) => {
+      const head = `${r.address} (${r.direction}): ${r.action}${r.method && r.method !== 'none' ? ` via ${r.method}` : ''}${r.decidedBy ? ` — decided by ${r.decidedBy.rule} (${r.decidedBy.level})` : ''}${r.reason ? `\n  reason: ${r.reason}` : ''}`;
+      const trace = r.trace.map((t) => `  ${t.stage.padEnd(26)} ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
+      return [head, ...trace].join('\n');
+    })
+    .join('\n\n');
+  out.print(human, { recipients: recipients.map((r) => ({ ...r, trace: r.trace.map((t) => ({ ...t, at: new Date(t.at).toISOString() })) })) });
+}

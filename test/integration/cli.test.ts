@@ -1,0 +1,74 @@
+/** The command-line contract (DESIGN §3) through the installed entry point, bin/sealpost.js. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const BIN = join(process.cwd(), 'bin', 'sealpost.js');
+
+async function sealpost(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, SEALPOST_CONFIG: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test('init writes a valid config once, check passes, a second init refuses without --force', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sealpost-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const init = await sealpost(['init', '--dir', dir, '--domain', 'corp.test', '--json'], dir);
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(JSON.parse(init.stdout).file, /sealpost\.yaml$/);
+  assert.match(await readFile(join(dir, 'sealpost.yaml'), 'utf8'), /internalDomains: \[corp\.test\]/);
+  const again = await sealpost(['init', '--dir', dir, '--json'], dir);
+  assert.equal(again.code, 1);
+  assert.equal(JSON.parse(again.stdout).error.code, 'SP_ERR_CONFIG_EXISTS');
+  const check = await sealpost(['check'], dir);
+  assert.equal(check.code, 0, check.stderr);
+  const list = await sealpost(['queue', 'list', '--json'], dir);
+  assert.equal(list.code, 0, list.stderr);
+  assert.deepEqual(JSON.parse(list.stdout), []);
+  const show = await sealpost(['queue', 'show', 'NOPE', '--json'], dir);
+  assert.equal(show.code, 1);
+  assert.equal(JSON.parse(show.stdout).error.code, 'SP_ERR_STORE_NOT_FOUND');
+});
+
+test('check names file, line, path, expected and found, and exits 1', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sealpost-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'bad.yaml'), 'hostname: gw\ninternalDomains: [x.test]\nrelay:\n  outbound: "ftp://nope"\n');
+  const r = await sealpost(['check', '--config', 'bad.yaml'], dir);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /bad\.yaml:4:\d+: relay\.outbound: expected smtp:\/\/.*; found "ftp:\/\/nope"/);
+  const json = await sealpost(['check', '--config', 'bad.yaml', '--json'], dir);
+  assert.equal(JSON.parse(json.stdout).error.path, 'relay.outbound');
+  const missing = await sealpost(['check', '--config', 'missing.yaml'], dir);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /run `sealpost init`/);
+});
+
+test('policy explain --json prints the contract shape per recipient', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sealpost-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  assert.equal((await sealpost(['init', '--dir', dir, '--domain', 'corp.test'], dir)).code, 0);
+  await writeFile(join(dir, 'm.eml'), 'From: a@corp.test\r\nSubject: [Secure] plans\r\n\r\nx\r\n');
+  const r = await sealpost(['policy', 'explain', 'm.eml', '--from', 'a@corp.test', '--to', 'b@partner.test', '--to', 'c@corp.test', '--json'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { recipients: { address: string; direction: string; action: string; method: string | null; decidedBy: { rule: string; level: string }; rules: string[]; trace: unknown[] }[] };
+  const [b, c] = out.recipients;
+  assert.equal(b!.address, 'b@partner.test');
+  assert.equal(b!.direction, 'outbound');
+  assert.equal(b!.action, 'hold', 'mandatory encryption with no method: held, never delivered');
+  assert.deepEqual(b!.decidedBy, { rule: 'secure-subject-or-header', level: 'gateway' });
+  assert.deepEqual(b!.rules, ['secure-subject-or-header']);
+  assert.ok(b!.trace.length > 0);
+  assert.equal(c!.direction, 'inbound');
+  assert.equal(c!.action, 'deliver');
+});
