@@ -2,19 +2,25 @@
  * db/open — turns `storage.url` into an open, migrated, writable Database.
  *
  * Fails at open, never later: after migrating, a row is written and committed, so a read-only
- * file, a full disk or a directory we cannot write surfaces now as SP_ERR_STORE_UNAVAILABLE
- * naming the path — not as a 451 on the first message.
+ * file, a full disk, a directory we cannot write, an unreachable PostgreSQL server or a read-only
+ * standby surfaces now as SP_ERR_STORE_UNAVAILABLE naming the path or the redacted URL — not as a
+ * 451 on the first message. Several nodes may open (and migrate) one PostgreSQL database at the
+ * same moment: kysely's migrator serialises them with an advisory lock.
  * SECURITY: a PostgreSQL URL may carry a password; `location` and errors use the URL without it.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { SealpostError } from '../errors/index.js';
 import type { Database } from './engine.js';
 import { migrateToLatest } from './migrations/index.js';
+import { openPostgres, redactPostgresUrl, type PostgresOptions } from './postgres/postgres.js';
 import { openSqlite } from './sqlite/sqlite.js';
 
-export type { Database, Engine, EngineName } from './engine.js';
+export type { Database, Engine, EngineName, SingletonRun } from './engine.js';
+export type { PostgresOptions } from './postgres/postgres.js';
 
 export interface OpenOptions {
+  /** PostgreSQL pool settings (ignored for SQLite) */
+  readonly postgres?: PostgresOptions;
   /** directory that relative sqlite paths are resolved against (the config file's directory); default: cwd */
   readonly baseDir?: string;
   /** clock for the open marker; tests pin it */
@@ -36,18 +42,14 @@ export function parseStorageUrl(url: string, baseDir: string = process.cwd()): S
   throw new SealpostError('SP_ERR_CONFIG_INVALID', `storage.url must start with sqlite: or postgres:// (got "${redact(url)}")`, { path: 'storage.url' });
 }
 
-/** URL without its password, for messages. */
+/** URL without its password (`user:pw@` and `?password=`), for messages. */
 export function redact(url: string): string {
-  return url.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+  return redactPostgresUrl(url);
 }
 
 export async function openDatabase(url: string, opts: OpenOptions = {}): Promise<Database> {
   const where = parseStorageUrl(url, opts.baseDir);
-  if (where.engine === 'postgres') {
-    // the seam for the cluster issue: a postgres/ engine module plugs in here
-    throw new SealpostError('SP_ERR_CONFIG_INVALID', `PostgreSQL storage is not available in this build (${redact(where.url)})`, { path: 'storage.url' });
-  }
-  const db = await openSqlite(where.path);
+  const db = where.engine === 'postgres' ? await openPostgres(where.url, opts.postgres) : await openSqlite(where.path);
   try {
     await migrateToLatest(db.kysely, db.engine);
     const now = (opts.now ?? Date.now)();

@@ -35,9 +35,11 @@ export class SqlQueueStore implements QueueStore {
       const rows = await db.kysely
         .updateTable('queue_items')
         .set({ lease_owner: owner, lease_until: until })
-        .where('id', 'in', (eb) =>
-          db.engine.lockForClaim(
-            eb.selectFrom('queue_items').select('id').where('state', 'in', active).where((w) => claimable(w, now)).orderBy('next_attempt_at').orderBy('id').limit(Math.floor(limit)),
+        .where((eb) =>
+          db.engine.idAmong(
+            db.engine.lockForClaim(
+              eb.selectFrom('queue_items').select('id').where('state', 'in', active).where((w) => claimable(w, now)).orderBy('next_attempt_at').orderBy('id').limit(Math.floor(limit)),
+            ),
           ),
         )
         // re-checked on the outer row (PostgreSQL re-evaluates it after a lock wait)

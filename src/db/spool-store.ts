@@ -78,7 +78,7 @@ export class SqlSpoolStore implements SpoolStore {
       const rows = await db.kysely
         .updateTable('spool_entries')
         .set((eb) => ({ lease_owner: owner, lease_until: until, claims: eb('claims', '+', 1).$castTo<number>() }))
-        .where('id', 'in', (eb) => db.engine.lockForClaim(eb.selectFrom('spool_entries').select('id').where((w) => claimable(w, now)).orderBy('next_attempt_at').orderBy('id').limit(Math.floor(limit))))
+        .where((eb) => db.engine.idAmong(db.engine.lockForClaim(eb.selectFrom('spool_entries').select('id').where((w) => claimable(w, now)).orderBy('next_attempt_at').orderBy('id').limit(Math.floor(limit)))))
         // checked again on the outer row: PostgreSQL re-evaluates it after waiting on a lock
         .where((eb) => claimable(eb, now))
         .returningAll()

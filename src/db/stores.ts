@@ -8,12 +8,13 @@
  */
 import type { QueueStore } from '../queue/types.js';
 import type { QuarantineStore, SpoolStore } from '../spool/types.js';
-import type { Database } from './engine.js';
+import type { Database, SingletonRun } from './engine.js';
 import type { GroupCommitStats } from './group-commit.js';
 import { SqlQuarantineStore } from './quarantine-store.js';
 import { SqlQueueStore } from './queue-store.js';
 import { SqlSpoolStore } from './spool-store.js';
 import { storeContext, type StoreOptions } from './store-support.js';
+import { toMillis, writeMillis } from './values.js';
 
 export type { StoreOptions } from './store-support.js';
 
@@ -24,11 +25,26 @@ export interface StoreStats {
   readonly settle: GroupCommitStats;
 }
 
+export interface SingletonOptions {
+  /**
+   * Skip the run when the job last *finished* (on any node) less than this long ago. The finish
+   * time is kept in the `meta` table (key `singleton:<name>`), so a cluster whose nodes each fire
+   * the job on their own timer still runs it about once per interval.
+   */
+  readonly minIntervalMs?: number;
+}
+
 export interface Stores {
   readonly spool: SpoolStore;
   readonly queue: QueueStore;
   readonly quarantine: QuarantineStore;
   readonly database: Database;
+  /**
+   * Runs a periodic job on one node of the cluster at a time (PostgreSQL advisory lock; SQLite:
+   * just runs). `{ ran: false }` when another node runs it right now or, with `minIntervalMs`,
+   * when it finished recently. The job must be idempotent (see Database.runSingleton).
+   */
+  runSingleton<T>(name: string, fn: () => Promise<T>, opts?: SingletonOptions): Promise<SingletonRun<T>>;
   /** commit counters, for tests and metrics */
   stats(): StoreStats;
   close(): Promise<void>;
@@ -45,6 +61,26 @@ export function createStores(db: Database, opts: StoreOptions = {}): Stores {
     queue,
     quarantine,
     database: db,
+    async runSingleton<T>(name: string, fn: () => Promise<T>, options: SingletonOptions = {}): Promise<SingletonRun<T>> {
+      const key = `singleton:${name}`;
+      const minInterval = options.minIntervalMs ?? 0;
+      const run = await db.runSingleton(name, async (): Promise<{ skipped: true } | { skipped: false; value: T }> => {
+        if (minInterval > 0) {
+          const last = await db.kysely.selectFrom('meta').select('updated_at').where('key', '=', key).executeTakeFirst();
+          if (last && ctx.now() - toMillis(last.updated_at) < minInterval) return { skipped: true };
+        }
+        const value = await fn();
+        const at = writeMillis(ctx.now(), 'now');
+        await db.kysely
+          .insertInto('meta')
+          .values({ key, value: JSON.stringify({ finishedAt: at }), updated_at: at })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value: (eb) => eb.ref('excluded.value'), updated_at: (eb) => eb.ref('excluded.updated_at') }))
+          .execute();
+        return { skipped: false, value };
+      });
+      if (!run.ran) return run;
+      return run.value.skipped ? { ran: false, reason: 'ran-recently' } : { ran: true, value: run.value.value };
+    },
     stats: () => spool.stats(),
     close() {
       closing ??= (async () => {

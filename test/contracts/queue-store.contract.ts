@@ -203,7 +203,7 @@ export function runQueueStoreContract(name: string, make: MakeHarness): void {
           const { queue } = h.stores;
           const { items } = await seed(h, { 'a@x.test': T0, 'b@x.test': T0 });
           await h.stores.database.kysely.updateTable('queue_items').set({ trace: 'not json' }).where('id', '=', items[0]!.id).execute();
-          const err = await rejectsWith(queue.get(items[0]!.id), 'SP_ERR_INTERNAL');
+          const err = await rejectsWith(queue.get(items[0]!.id), 'SP_ERR_STORE_CORRUPT');
           assert.equal(err.context.id, items[0]!.id);
           assert.equal(err.context.column, 'trace');
           assert.deepEqual((await queue.claimDue('d', 10, 60_000, T0)).map((i) => i.id), [items[1]!.id]);

@@ -274,7 +274,7 @@ export function runSpoolStoreContract(name: string, make: MakeHarness): void {
           await spool.accept(message(bad));
           // damage one JSON column behind the store's back
           await stores.database.kysely.updateTable('spool_entries').set({ envelope: '{"mailFrom": 42' }).where('id', '=', bad).execute();
-          const err = await rejectsWith(spool.get(bad), 'SP_ERR_INTERNAL');
+          const err = await rejectsWith(spool.get(bad), 'SP_ERR_STORE_CORRUPT');
           assert.equal(err.context.id, bad);
           assert.equal(err.context.column, 'envelope');
           assert.match(err.message, new RegExp(bad));

@@ -14,7 +14,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, sql, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, sql, SqliteDriver, type DatabaseConnection, type Driver, type SqlBool, type SqliteDialectConfig } from 'kysely';
 import { SealpostError } from '../../errors/index.js';
 import type { Database, Engine } from '../engine.js';
 import type { Schema } from '../schema.js';
@@ -31,6 +31,7 @@ export const sqliteEngine: Engine = {
   finishTable: (builder) => builder.modifyEnd(sqlStrict),
   // one writer at a time (BEGIN IMMEDIATE) already serialises claims: no row lock clause exists
   lockForClaim: (query) => query,
+  idAmong: (candidates) => sql<SqlBool>`id in (${candidates})`,
 };
 
 
@@ -98,6 +99,10 @@ export async function openSqlite(path: string): Promise<Database> {
     location: path,
     get closed() {
       return closed;
+    },
+    // one node per SQLite file: nothing to coordinate with, so a singleton job simply runs
+    async runSingleton<T>(_name: string, fn: () => Promise<T>) {
+      return { ran: true as const, value: await fn() };
     },
     async close() {
       if (closed) return;
