@@ -14,6 +14,8 @@ export interface StartOptions {
 }
 
 export async function runStart(options: StartOptions): Promise<number> {
+  // Spool, queue, capture files and keys hold message bodies and secrets: private by default.
+  process.umask(0o027);
   if (options.init && !existsSync(options.configFile)) {
     const { file } = runInit({ dir: dirname(options.configFile), domain: 'example.com', force: false });
     process.stderr.write(`First run: wrote ${file} with the defaults (edit it, then restart).\n`);

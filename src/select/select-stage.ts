@@ -28,6 +28,11 @@ export async function selectFor(recipient: EnvelopeRecipient, msg: MessageContex
   const protection = branch.facts.protection;
   if (!protection || protection.level === 'none') return { selection: 'none', why: 'no protection required' };
   if (msg.facts.encrypted) return { selection: 'none', why: `already ${msg.facts.encrypted}-encrypted by the sender` };
+  if (msg.facts.notification) return { selection: 'none', why: `one of our own notices (${msg.facts.notification}), never re-processed` };
+  // A valid marker for this direction means we processed it already; it never lifts a mandatory policy.
+  if (msg.facts.processedMarker?.direction === recipient.direction && protection.level === 'opportunistic') {
+    return { selection: 'none', why: `already processed by ${msg.facts.processedMarker.node}` };
+  }
   const profile = options.profiles[protection.profile];
   if (!profile) throw new Error(`profile ${protection.profile} does not exist`);
   if (msg.original.body.length > profile.maxSize) return holdOrSend(protection.level, `message larger than profile maxSize ${profile.maxSize}`);
