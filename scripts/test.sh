@@ -18,6 +18,7 @@ fi
 npx tsc -p tsconfig.build.json
 npx tsc -p tsconfig.json --noEmit
 npx tsx scripts/gen-config-docs.ts --check
+npx tsx scripts/gen-errors-docs.ts --check
 
 mapfile -t files < <(find src test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 exec node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"
