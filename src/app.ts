@@ -86,8 +86,18 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   if (secret.created) log.info({ event: 'keystore.secret.created', file: config.secrets.gatewaySecretFile }, 'generated the gateway secret');
   if (loadOrCreateSecret(resolvePath(baseDir, config.secrets.masterKeyFile)).created) log.info({ event: 'keystore.master.created', file: config.secrets.masterKeyFile }, 'generated the master key');
 
-  const db = await openDatabase(config.storage.url, { baseDir });
-  const stores = await createStores(db);
+  const { storage } = config;
+  const db = await openDatabase(storage.url, {
+    baseDir,
+    postgres: {
+      poolSize: storage.poolSize,
+      connectTimeoutMs: storage.connectTimeout,
+      queryTimeoutMs: storage.queryTimeout,
+      applicationName: `sealpost ${node}`.slice(0, 63),
+      onConnectionError: (err) => log.warn({ event: 'store.connection.error', err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, 'database connection lost; the pool reconnects'),
+    },
+  });
+  const stores = createStores(db);
   // A node that restarts owns nothing any more: give its leases back at once instead of waiting.
   await stores.spool.releaseLeases(node);
   await stores.queue.releaseLeases(node);
@@ -98,13 +108,13 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods });
   const deliverer = new Deliverer({ captureDir: resolvePath(baseDir, config.capture.dir), smtp: { concurrencyPerHop: config.delivery.perDestination, timeouts: { connectMs: config.delivery.connectTimeout }, hostname: config.hostname } });
 
-  const delivery = new DeliveryWorker(stores.queue, { owner: node, deliverer, resolveHop, dsn: notices, retrySchedule: config.delivery.retry, concurrency: config.delivery.concurrency, leaseMs: 10 * 60_000, idlePollMs, logger: log });
+  const delivery = new DeliveryWorker(stores.queue, { owner: node, deliverer, resolveHop, dsn: notices, retrySchedule: config.delivery.retry, concurrency: config.delivery.concurrency, leaseMs: storage.leases.queue, idlePollMs, logger: log });
   const pipeline = new SpoolWorker(stores.spool, {
     owner: node,
     processors,
     concurrency: config.pipeline.concurrency,
     batchSize: 64,
-    leaseMs: 5 * 60_000,
+    leaseMs: storage.leases.spool,
     stepTimeoutMs: config.pipeline.stepTimeout,
     maxAttempts: config.pipeline.maxAttempts,
     idlePollMs,
@@ -132,9 +142,15 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   }
   pipeline.start();
   delivery.start();
+  // Periodic jobs run on one node of a cluster at a time (PostgreSQL advisory lock; SQLite: just
+  // runs), and about once per interval cluster-wide although every node fires its own timer.
+  const PURGE_EVERY_MS = 3600_000;
   const purge = setInterval(() => {
-    stores.queue.purge(Date.now() - config.retention.delivered).catch((err) => log.warn({ event: 'queue.purge.failed', err }, 'purge failed'));
-  }, 3600_000);
+    stores
+      .runSingleton('queue-purge', () => stores.queue.purge(Date.now() - config.retention.delivered), { minIntervalMs: PURGE_EVERY_MS * 0.9 })
+      .then((r) => (r.ran ? log.info({ event: 'queue.purge.done', removed: r.value }, 'purged final queue items') : log.debug({ event: 'queue.purge.skipped', reason: r.reason }, 'purge left to another node')))
+      .catch((err) => log.warn({ event: 'queue.purge.failed', err }, 'purge failed'));
+  }, PURGE_EVERY_MS);
   purge.unref();
   log.info({ event: 'gateway.started', node, listeners: bound }, 'Sealpost started');
 

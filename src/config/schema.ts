@@ -82,7 +82,24 @@ export const configSchema = z.strictObject({
       masterKeyFile: z.string().default('./data/keys/master.key').describe('key-encryption key for private keys at rest; created on first start when missing'),
     })
     .prefault({}),
-  storage: z.strictObject({ url: z.string().regex(/^(sqlite:|postgres(ql)?:\/\/)/, { message: 'expected sqlite:PATH or postgres://…' }).default('sqlite:./data/sealpost.db').describe('sqlite:PATH (embedded, one node) or postgres://user@host/db (cluster mode: a later release)') }).prefault({}),
+  storage: z
+    .strictObject({
+      url: z
+        .string()
+        .regex(/^(sqlite:|postgres(ql)?:\/\/)/, { message: 'expected sqlite:PATH or postgres://…' })
+        .default('sqlite:./data/sealpost.db')
+        .describe('sqlite:PATH (embedded, one node) or postgres://user[:password]@host[:port]/db (cluster mode: several nodes share it, see docs/cluster.md); put a password in ${ENV}'),
+      leases: z
+        .strictObject({
+          spool: duration.prefault('5m').describe('how long a node owns the received messages it is running through the pipeline; a dead node\'s messages are taken over after this. Longer than the slowest pipeline batch'),
+          queue: duration.prefault('10m').describe('how long a node owns the deliveries it attempts; a dead node\'s deliveries are retried by others after this (a delivery finished but not yet recorded is then sent twice). Longer than the slowest SMTP transaction'),
+        })
+        .prefault({}),
+      poolSize: z.number().int().min(2).default(10).describe('PostgreSQL: connections per node (at least 2)'),
+      connectTimeout: duration.prefault('10s').describe('PostgreSQL: opening a connection that takes longer fails (at start: the gateway refuses to start; later: 451 / retry)'),
+      queryTimeout: duration.prefault('60s').describe('PostgreSQL: a statement without an answer for this long fails, so a vanished server gives 451 instead of a hang'),
+    })
+    .prefault({}),
   smtp: z
     .strictObject({
       listeners: z.array(listener).min(1).prefault([{ name: 'main', listen: '127.0.0.1:2525' }]),
