@@ -5,13 +5,15 @@
  * greeting, a socket dropped during AUTH or RSET) without calling the operation's callback; an
  * unhandled 'error' event would crash the process. Every operation here therefore settles on
  * whichever comes first: its callback, or the connection ending (with the last error seen).
- * SECURITY: credentials go only to conn.login(); nodemailer masks them in its own logs.
+ * SECURITY: credentials go only to conn.login(), after the TLS policy has accepted the session;
+ * nodemailer masks them in its own logs. A mandatory TLS level never continues in plaintext.
  */
 import { TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
 import SMTPConnection, { type SMTPConnectionOptions, type SMTPConnectionSendInfo, type SMTPEnvelope } from 'nodemailer/lib/smtp-connection';
 import type { NodemailerError } from 'nodemailer/lib/errors';
-import type { HopAuth, SmtpHop } from './next-hop.js';
+import type { HopAuth } from './next-hop.js';
+import { checkPeer, MANDATORY_LEVELS, type AppliedTls } from './tls-policy.js';
 import type { TlsSummary } from './types.js';
 
 export interface ConnectionSettings {
@@ -21,10 +23,30 @@ export interface ConnectionSettings {
   readonly greetingTimeoutMs: number;
   /** inactivity limit for every later step, the end-of-DATA reply included */
   readonly socketTimeoutMs: number;
-  /** extra trust anchors for TLS verification (system store otherwise) */
+  /** trust anchors for TLS verification (they replace the system store) */
   readonly ca?: string | Buffer | Array<string | Buffer>;
-  /** refuse unverified certificates on smtps:// and submission:// */
-  readonly verifyTls: boolean;
+}
+
+/** One server to talk to: where, under which name, with which TLS policy and credentials. */
+export interface SessionTarget {
+  /** where to connect: an IP address (MX delivery) or the relay's host name */
+  readonly host: string;
+  readonly port: number;
+  /** the server's name in results and messages: the MX host name, or the relay's host */
+  readonly name: string;
+  /** TLS from the first byte (smtps://) instead of STARTTLS */
+  readonly implicitTls: boolean;
+  readonly tls: AppliedTls;
+  readonly auth?: HopAuth;
+}
+
+/** A session refused by the TLS policy (never falls back to plaintext): always deferred. */
+export class TlsPolicyError extends Error {
+  readonly code = 'ETLSPOLICY';
+  constructor(message: string, readonly enhanced: string) {
+    super(message);
+    this.name = 'TlsPolicyError';
+  }
 }
 
 /** The recipient bookkeeping nodemailer writes onto the envelope object it was given. */
@@ -44,28 +66,32 @@ export interface Extensions {
   readonly maxSize: number;
 }
 
-function connectionOptions(hop: SmtpHop, s: ConnectionSettings): SMTPConnectionOptions {
+function connectionOptions(target: SessionTarget, s: ConnectionSettings): SMTPConnectionOptions {
+  const servername = isIP(target.name) ? undefined : target.name;
   const base: SMTPConnectionOptions = {
-    host: hop.host,
-    port: hop.port,
+    host: target.host,
+    port: target.port,
     connectionTimeout: s.connectTimeoutMs,
     greetingTimeout: s.greetingTimeoutMs,
     socketTimeout: s.socketTimeoutMs,
     socketCloseTimeout: 1000,
     logger: false,
+    ...(servername ? { servername } : {}),
+    // The handshake accepts any certificate: checkPeer() judges it afterwards, against the policy,
+    // before MAIL or AUTH. Node's name check is off so `authorized` means the chain alone.
+    tls: { ...(s.ca === undefined ? {} : { ca: s.ca }), rejectUnauthorized: false, checkServerIdentity: () => undefined, ...(servername ? { servername } : {}) },
   };
   if (s.name) base.name = s.name;
-  const ca = s.ca === undefined ? {} : { ca: s.ca };
-  switch (hop.kind) {
-    case 'smtp':
-      // Opportunistic (RFC 3207 + RFC 7435): any certificate is accepted so TLS still protects
-      // against passive listeners; whether it verified is recorded honestly in the outcome.
-      return { ...base, secure: false, opportunisticTLS: true, tls: { ...ca, rejectUnauthorized: false } };
-    case 'smtps':
-      return { ...base, secure: true, tls: { ...ca, rejectUnauthorized: s.verifyTls } };
-    case 'submission':
-      // requireTLS: no STARTTLS, no session — credentials never cross a plaintext link.
-      return { ...base, secure: false, requireTLS: true, tls: { ...ca, rejectUnauthorized: s.verifyTls } };
+  if (target.implicitTls) return { ...base, secure: true };
+  switch (target.tls.level) {
+    case 'none':
+      return { ...base, secure: false, ignoreTLS: true };
+    case 'may':
+      // Opportunistic (RFC 3207 + RFC 7435): a refused STARTTLS continues in plaintext.
+      return { ...base, secure: false, opportunisticTLS: true };
+    default:
+      // Mandatory: STARTTLS when announced; open() refuses a session that stayed in plaintext.
+      return { ...base, secure: false };
   }
 }
 
@@ -95,8 +121,8 @@ export class LiveConnection {
   /** messages sent over this connection */
   sent = 0;
 
-  constructor(readonly hop: SmtpHop, settings: ConnectionSettings) {
-    this.conn = new SMTPConnection(connectionOptions(hop, settings));
+  constructor(readonly target: SessionTarget, settings: ConnectionSettings) {
+    this.conn = new SMTPConnection(connectionOptions(target, settings));
     this.conn.on('error', (err: NodemailerError) => {
       this.lastError = err;
     });
@@ -133,25 +159,39 @@ export class LiveConnection {
     });
   }
 
-  /** Connects, greets, upgrades with STARTTLS as the hop asks, and authenticates. */
-  async open(auth: HopAuth | undefined): Promise<void> {
+  /** The server as results name it: "mx.example.net[192.0.2.1]:25", or the target's name. */
+  get peer(): string {
+    return this.remote ?? this.target.name;
+  }
+
+  /**
+   * Connects, greets, upgrades with STARTTLS as the policy asks, checks the certificate against
+   * the policy, and authenticates. A TLS policy refusal throws TlsPolicyError.
+   */
+  async open(): Promise<void> {
     await this.run<void>((done) => this.conn.connect((err) => done(err)));
     // After connect() the last reply is the (post-STARTTLS) EHLO reply: the extensions that apply.
     this.extensions = parseExtensions(this.conn.lastServerResponse);
     const socket = this.conn._socket;
     if (socket && socket.remoteAddress) {
       const ip = isIP(socket.remoteAddress) === 6 ? `[${socket.remoteAddress}]` : socket.remoteAddress;
-      this.remote = isIP(this.hop.host) ? `${ip}:${socket.remotePort}` : `${this.hop.host}[${socket.remoteAddress}]:${socket.remotePort}`;
+      this.remote = isIP(this.target.name) ? `${ip}:${socket.remotePort}` : `${this.target.name}[${socket.remoteAddress}]:${socket.remotePort}`;
     }
+    const policy = this.target.tls;
     if (socket instanceof TLSSocket) {
+      const check = checkPeer(policy, socket, this.peer);
       this.tls = {
         protocol: socket.getProtocol() ?? 'unknown',
         cipher: socket.getCipher()?.name ?? 'unknown',
-        // authorized covers both the chain and the host-name check (Node runs
-        // checkServerIdentity even when rejectUnauthorized is false).
-        verified: socket.authorized === true,
+        verified: check.verified,
+        policy: policy.level,
+        ...(check.fingerprint ? { fingerprint: check.fingerprint } : {}),
       };
+      if (check.failure) throw new TlsPolicyError(check.failure, '4.7.5');
+    } else if (MANDATORY_LEVELS.has(policy.level)) {
+      throw new TlsPolicyError(`TLS required but not offered by ${this.peer} (policy ${policy.level})`, '4.7.4');
     }
+    const auth = this.target.auth;
     if (auth) {
       await this.run<boolean>((done) => this.conn.login({ user: auth.user, pass: auth.pass }, (err, ok) => done(err, ok)));
     }

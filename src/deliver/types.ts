@@ -1,4 +1,5 @@
 import type { NextHop } from './next-hop.js';
+import type { TlsLevel } from './tls-policy.js';
 
 /** One SMTP transaction's worth of work: one body, one sender, the recipients sharing a next hop. */
 export interface DeliveryJob {
@@ -33,8 +34,15 @@ export interface RecipientResult {
 export interface TlsSummary {
   readonly protocol: string;
   readonly cipher: string;
-  /** the certificate chain verified against the trust store and matched the host name */
+  /**
+   * the certificate chain verified against the trust store and matched the name the level checks
+   * (MX or relay host; for `secure` the next-hop domain), or, for `fingerprint`, matched a pin
+   */
   readonly verified: boolean;
+  /** the TLS policy level the session was held to */
+  readonly policy: TlsLevel;
+  /** SHA-256 of the peer's certificate, "AA:BB:…" (what a `fingerprint` policy pins) */
+  readonly fingerprint?: string;
 }
 
 export interface DeliveryOutcome {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CaptureHop, Deliverer, parseNextHop, type DeliveryJob } from '../../src/deliver/index.js';
+import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 
 const BODY = Buffer.concat([Buffer.from('Subject: captured\r\n\r\n'), Buffer.from('Grüße\r\n', 'utf8'), Buffer.from([0xfe, 0x0d, 0x0a])]);
@@ -77,14 +78,17 @@ describe('CaptureHop', () => {
 describe('Deliverer facade', () => {
   let root: string;
   let sink: Sink;
+  let dns: DnsServer;
   let deliverer: Deliverer;
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'sealpost-facade-'));
     sink = await startSink();
-    deliverer = new Deliverer({ captureDir: root, now: () => AT });
+    dns = await startDnsServer({ 'example.net': { MX: [{ preference: 10, exchange: 'mx.example.net' }] }, 'mx.example.net': { A: ['127.0.0.1'] } });
+    deliverer = new Deliverer({ captureDir: root, now: () => AT, mx: { dns: { servers: [dns.address] }, port: sink.port } });
   });
   after(async () => {
     await deliverer.close();
+    await dns.close();
     await sink.close();
     await rm(root, { recursive: true, force: true });
   });
@@ -99,9 +103,10 @@ describe('Deliverer facade', () => {
     assert.deepEqual(sink.messages[0]!.body, BODY);
 
     const mx = await deliverer.deliver(job({ hop: parseNextHop('mx') }));
-    assert.deepEqual(mx.results.map((r) => [r.status, r.response]), [
-      ['deferred', 'mx delivery not implemented'],
-      ['deferred', 'mx delivery not implemented'],
-    ]);
+    assert.deepEqual(mx.results.map((r) => r.status), ['delivered', 'delivered']);
+    assert.equal(mx.hop, 'mx');
+    assert.match(mx.remote ?? '', /^mx\.example\.net\[127\.0\.0\.1\]:\d+$/);
+    assert.equal(sink.messages.length, 2);
+    assert.deepEqual(dns.queries.slice(0, 2), ['MX example.net', 'A mx.example.net']);
   });
 });

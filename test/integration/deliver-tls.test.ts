@@ -77,11 +77,14 @@ describe('SmtpDeliverer: TLS, AUTH and pooling', () => {
     const d = track(new SmtpDeliverer());
     const a = await d.deliver(job(`submission://u:p@127.0.0.1:${plain.port}`));
     assert.equal(a.results[0]!.status, 'deferred');
-    assert.match(a.results[0]!.response, /^TLS could not be established/);
+    assert.equal(a.results[0]!.response, `TLS required but not offered by 127.0.0.1:${plain.port} (policy verify)`);
+    assert.equal(a.results[0]!.enhanced, '4.7.4');
     const selfSigned = await sinkWith({ tls: true, auth: { user: 'u', pass: 'p' } });
     const b = await d.deliver(job(`submission://u:p@127.0.0.1:${selfSigned.port}`)); // no CA given
     assert.equal(b.results[0]!.status, 'deferred');
-    assert.match(b.results[0]!.response, /^TLS could not be established: self.signed/i);
+    assert.match(b.results[0]!.response, /^TLS certificate of 127\.0\.0\.1:\d+ not verified: self.signed.* \(policy verify\)$/i);
+    assert.equal(b.tls?.verified, false);
+    assert.equal(b.tls?.policy, 'verify');
     assert.equal(plain.messages.length + selfSigned.messages.length, 0);
   });
 

@@ -240,11 +240,11 @@ describe('SmtpDeliverer: failures before and during the transaction', () => {
     assert.ok(Date.now() - started < 2000);
   });
 
-  it('defers mx hops ("mx delivery not implemented") and refuses nothing', async () => {
+  it('defers hops that are not its own (mx is the MxDeliverer\'s) and refuses nothing', async () => {
     const d = new SmtpDeliverer();
     opened.push(d);
     const out = await d.deliver({ ...job({ port: 1 }), hop: parseNextHop('mx') });
-    assert.deepEqual(out.results.map((r) => [r.status, r.response]), [['deferred', 'mx delivery not implemented']]);
+    assert.deepEqual(out.results.map((r) => [r.status, r.response]), [['deferred', 'mx is not an SMTP next hop']]);
     assert.equal(out.hop, 'mx');
   });
 });
