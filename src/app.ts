@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load.js';
 import type { Config, ListenerConfig } from './config/schema.js';
-import { Deliverer, parseNextHop, type NextHop } from './deliver/index.js';
+import { Deliverer, parseNextHop, type DelivererOptions, type NextHop } from './deliver/index.js';
 import { openDatabase } from './db/open.js';
 import { createStores } from './db/stores.js';
 import { gatewaySecret, loadOrCreateSecret } from './keystore/gateway-secrets.js';
@@ -77,6 +77,22 @@ export function hopResolver(config: Config): (item: Pick<QueueItem, 'route' | 'r
   };
 }
 
+/** The Deliverer's settings from the `delivery` section (TLS policies, trust store, DNS, MX port). */
+export function delivererOptions(config: Config, baseDir: string): DelivererOptions {
+  const d = config.delivery;
+  const ca = d.tls.caFile ? readFileSync(resolvePath(baseDir, d.tls.caFile), 'utf8') : undefined;
+  return {
+    captureDir: resolvePath(baseDir, config.capture.dir),
+    smtp: {
+      concurrencyPerHop: d.perDestination,
+      timeouts: { connectMs: d.connectTimeout },
+      hostname: config.hostname,
+      tls: { ...(ca !== undefined ? { ca } : {}), policies: d.tls.policies },
+    },
+    mx: { port: d.mxPort, dns: { servers: d.dns.servers, timeoutMs: d.dns.timeout, tries: d.dns.tries, families: d.dns.families } },
+  };
+}
+
 export async function startApp(loaded: LoadedConfig, options: AppOptions): Promise<RunningApp> {
   const { config, baseDir } = loaded;
   const log = options.logger;
@@ -106,7 +122,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });
   const methods: MethodRegistry = new Map();
   const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods });
-  const deliverer = new Deliverer({ captureDir: resolvePath(baseDir, config.capture.dir), smtp: { concurrencyPerHop: config.delivery.perDestination, timeouts: { connectMs: config.delivery.connectTimeout }, hostname: config.hostname } });
+  const deliverer = new Deliverer(delivererOptions(config, baseDir));
 
   const delivery = new DeliveryWorker(stores.queue, { owner: node, deliverer, resolveHop, dsn: notices, retrySchedule: config.delivery.retry, concurrency: config.delivery.concurrency, leaseMs: storage.leases.queue, idlePollMs, logger: log });
   const pipeline = new SpoolWorker(stores.spool, {

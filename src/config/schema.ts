@@ -5,6 +5,7 @@
  * the generated docs/config.md is the whole truth. Durations and sizes are parsed to ms / bytes.
  * SECURITY: secrets may be given as ${ENV_VAR} (substituted by the loader before validation).
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { cidr, domainPattern, duration, emailAddress, listen, nextHop, size } from './fields.js';
 import { rule } from './policy-schema.js';
@@ -39,11 +40,40 @@ const listener = z.strictObject({
   maxRecipients: z.number().int().positive().default(1000).describe('recipients per transaction'),
 });
 
-const tlsPolicy = z.strictObject({
-  domain: domainPattern,
-  level: z.enum(['none', 'may', 'encrypt', 'verify', 'secure', 'dane', 'dane-only', 'fingerprint']),
-  fingerprints: z.array(z.string()).default([]),
-});
+const TLS_LEVELS = ['none', 'may', 'encrypt', 'verify', 'secure', 'dane', 'dane-only', 'fingerprint'] as const;
+
+const tlsPolicy = z
+  .strictObject({
+    domain: z
+      .string()
+      .regex(/^(\*\.|\.)?([a-z0-9-]+\.)*[a-z0-9-]+$/i, { message: 'expected a domain or host like example.com, *.example.com or .example.com' })
+      .transform((d) => (d.startsWith('.') ? `*${d}` : d).toLowerCase())
+      .describe('next-hop destination (Postfix\'s meaning): the recipient domain for `mx` delivery, the relay\'s host name for smtp://, smtps:// and submission:// hops; `*.example.com` or `.example.com` = its subdomains. Exact entries win over patterns, the closest pattern over wider ones'),
+    level: z
+      .enum(TLS_LEVELS)
+      .describe('none: never STARTTLS; may: opportunistic (the default; a failed handshake is retried in plaintext); encrypt: TLS required, certificate not checked; verify: TLS required, chain verified against `tls.caFile` and the name matched (the MX host name for mx delivery, the host for a relay); secure: as verify, but a certificate name must be the next-hop domain or a subdomain of it (the MX name from DNS is not trusted); fingerprint: TLS required, certificate pinned by `fingerprints`, no CA check. Failures of the required levels defer (the next MX is tried first), never plaintext. smtps:// and submission:// hops are `verify` without an entry and never go below `encrypt`. dane and dane-only are refused: not supported yet'),
+    fingerprints: z
+      .array(z.string().regex(/^([0-9a-f]{2}:){31}[0-9a-f]{2}$|^[0-9a-f]{64}$/i, { message: 'expected a SHA-256 fingerprint: 64 hex digits, with or without colons' }))
+      .default([])
+      .describe('for level fingerprint: SHA-256 fingerprints of accepted server certificates (`openssl x509 -noout -fingerprint -sha256`), "AA:BB:…" or plain hex'),
+  })
+  .superRefine((p, ctx) => {
+    if (p.level === 'dane' || p.level === 'dane-only') ctx.addIssue({ code: 'custom', path: ['level'], message: `TLS level ${p.level} is not supported yet (DANE needs a DNSSEC-validating resolver; use verify, secure or fingerprint)`, input: p.level });
+    if (p.level === 'fingerprint' && p.fingerprints.length === 0) ctx.addIssue({ code: 'custom', path: ['fingerprints'], message: 'level fingerprint needs at least one fingerprint', input: p.fingerprints });
+    if (p.level !== 'fingerprint' && p.fingerprints.length > 0) ctx.addIssue({ code: 'custom', path: ['fingerprints'], message: 'fingerprints apply only to level fingerprint', input: p.fingerprints });
+  })
+  // the refinement above refused dane / dane-only: the output type says so
+  .transform((p) => ({ ...p, level: p.level as Exclude<(typeof TLS_LEVELS)[number], 'dane' | 'dane-only'> }));
+
+/** "192.0.2.53", "192.0.2.53:5353", "2001:db8::53" or "[2001:db8::53]:53" */
+const dnsServer = z.string().refine(
+  (s) => {
+    const m = /^\[([0-9a-f:.]+)\]:(\d{1,5})$/i.exec(s) ?? /^([0-9.]+):(\d{1,5})$/.exec(s);
+    if (m) return isIP(m[1]!) !== 0 && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
+    return isIP(s) !== 0;
+  },
+  { message: 'expected an IP address, optionally with a port: 192.0.2.53, 127.0.0.1:5353, [2001:db8::53]:53' },
+);
 
 const profile = z.strictObject({
   order: z.array(z.enum(['smime', 'pgp', 'pdf', 'portal'])).min(1).default(['smime', 'pgp', 'pdf', 'portal']).describe('methods tried per recipient, first that can serve wins'),
@@ -121,10 +151,29 @@ export const configSchema = z.strictObject({
       concurrency: z.number().int().positive().default(20).describe('parallel deliveries in all'),
       perDestination: z.number().int().positive().default(10).describe('parallel connections per next hop'),
       connectTimeout: duration.prefault('30s'),
+      mxPort: z.number().int().min(1).max(65535).default(25).describe('port of the MX hosts for direct delivery (`mx` next hops); only tests and lab setups change it'),
+      dns: z
+        .strictObject({
+          servers: z.array(dnsServer).default([]).describe('DNS servers for MX and A/AAAA lookups of direct delivery; empty = the system\'s (/etc/resolv.conf)'),
+          timeout: duration.prefault('5s').describe('per query try'),
+          tries: z.number().int().min(1).max(10).default(2).describe('tries per server before the lookup counts as failed (the message is deferred, 4.4.3)'),
+          families: z.array(z.enum(['ipv4', 'ipv6'])).min(1).default(['ipv4', 'ipv6']).describe('address families of MX hosts, in the order they are tried'),
+        })
+        .prefault({}),
       tls: z
         .strictObject({
-          caFile: z.string().optional().describe('trust store for verify/secure; omitted = system store'),
-          policies: z.array(tlsPolicy).max(0, { message: 'per-domain TLS policies are not supported in this release yet' }).default([]),
+          caFile: z.string().optional().describe('PEM trust store for verify/secure (and for the `verified` flag recorded per delivery); it replaces the system store, as Postfix\'s smtp_tls_CAfile; omitted = system store'),
+          policies: z
+            .array(tlsPolicy)
+            .default([])
+            .superRefine((list, ctx) => {
+              const seen = new Set<string>();
+              list.forEach((p, i) => {
+                if (seen.has(p.domain)) ctx.addIssue({ code: 'custom', path: [i, 'domain'], message: `a TLS policy for ${p.domain} is already given`, input: p.domain });
+                seen.add(p.domain);
+              });
+            })
+            .describe('per-destination TLS policies; destinations without an entry get `may` (smtps:// and submission:// relays: `verify`)'),
           mtaSts: z.literal(false, { message: 'MTA-STS is not supported in this release yet' }).default(false),
         })
         .prefault({}),
