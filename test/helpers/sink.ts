@@ -52,6 +52,12 @@ export interface SinkOptions {
   size?: number;
   /** the server drops a session idle this long (421), like real MTAs do */
   idleTimeoutMs?: number;
+  /** certificate and key to serve instead of the self-signed localhost one (e.g. from test-ca.ts) */
+  certificate?: { key: string; cert: string };
+  /** address to bind (default 127.0.0.1; any 127.x.y.z works on Linux) */
+  host?: string;
+  /** port to bind (default 0: any free port) — lets several sinks share one port on different addresses */
+  port?: number;
 }
 
 export interface Sink {
@@ -100,7 +106,8 @@ export async function startSink(opts: SinkOptions = {}): Promise<Sink> {
   const waiters = new Set<() => void>();
   const connectionNo = new Map<string, number>();
   let connections = 0;
-  const pem = opts.tls || opts.secure ? await testCertificate() : undefined;
+  const pem = opts.tls || opts.secure ? (opts.certificate ?? (await testCertificate())) : undefined;
+  const host = opts.host ?? '127.0.0.1';
 
   const options: SMTPServerOptions = {
     secure: opts.secure === true,
@@ -164,13 +171,13 @@ export async function startSink(opts: SinkOptions = {}): Promise<Sink> {
   server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, host, () => resolve());
   });
   const address = server.server.address();
   if (!address || typeof address === 'string') throw new Error('sink: no TCP address');
 
   return {
-    host: '127.0.0.1',
+    host,
     port: address.port,
     messages,
     get connections() {
