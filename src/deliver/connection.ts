@@ -124,6 +124,8 @@ export class LiveConnection {
   constructor(readonly target: SessionTarget, settings: ConnectionSettings) {
     this.conn = new SMTPConnection(connectionOptions(target, settings));
     this.conn.on('error', (err: NodemailerError) => {
+      // A socket dropped mid-handshake is reported as a plain socket error: mark it as TLS's.
+      if ((this.conn as unknown as { upgrading?: boolean }).upgrading === true) Object.assign(err, { duringStartTls: true });
       this.lastError = err;
     });
     this.conn.on('end', () => {
@@ -159,9 +161,13 @@ export class LiveConnection {
     });
   }
 
-  /** The server as results name it: "mx.example.net[192.0.2.1]:25", or the target's name. */
+  /** The server as messages name it: "mx.example.net[192.0.2.1]:25" (known before connecting for MX targets), or the relay's host name. */
   get peer(): string {
-    return this.remote ?? this.target.name;
+    if (this.remote) return this.remote;
+    const { host, name, port } = this.target;
+    if (!isIP(host)) return name;
+    const ip = isIP(host) === 6 ? `[${host}]` : host;
+    return name === host ? `${ip}:${port}` : `${name}[${host}]:${port}`;
   }
 
   /**

@@ -53,7 +53,8 @@ export function isHandshakeFailure(err: unknown): boolean {
   if (err instanceof TlsPolicyError) return false;
   const ne = err as NodemailerError;
   const original = (err as { originalCode?: unknown }).originalCode;
-  return (ne?.code === 'ETLS' && !ne.response) || (typeof original === 'string' && TLS_FAILURE.test(original));
+  const duringStartTls = (err as { duringStartTls?: unknown }).duringStartTls === true;
+  return duringStartTls || (ne?.code === 'ETLS' && !ne.response) || (typeof original === 'string' && TLS_FAILURE.test(original));
 }
 
 /** Failures while opening a session (greeting, EHLO, STARTTLS, the TLS policy, AUTH). */
