@@ -113,6 +113,11 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
       onConnectionError: (err) => log.warn({ event: 'store.connection.error', err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, 'database connection lost; the pool reconnects'),
     },
   });
+  // PostgreSQL: refuse to run beside a live node of the same name (it owns leases under that name)
+  await db.claimNodeName(node).catch(async (err: unknown) => {
+    await db.close();
+    throw err;
+  });
   const stores = createStores(db);
   // A node that restarts owns nothing any more: give its leases back at once instead of waiting.
   await stores.spool.releaseLeases(node);

@@ -52,6 +52,13 @@ export interface Database {
    * Jobs must still be idempotent: a lost connection releases the lock while `fn` may go on.
    */
   runSingleton<T>(name: string, fn: () => Promise<T>): Promise<SingletonRun<T>>;
+  /**
+   * Claims the node name for this process until close(): lease owners are node names, so two
+   * live processes with one name would release and settle each other's leases. PostgreSQL: a
+   * session advisory lock on a connection of its own (re-taken after a reconnect); rejects with
+   * SP_ERR_CONFIG_INVALID when another live process holds the name. SQLite (one node): no-op.
+   */
+  claimNodeName(name: string): Promise<void>;
   /** Closes the connection(s); idempotent. */
   close(): Promise<void>;
 }

@@ -399,6 +399,34 @@ describe('PostgreSQL specifics', () => {
     );
   });
 
+  test('claimNodeName: a live node\'s name cannot be taken twice; it is freed on close and re-taken after a reconnect', () =>
+    withNodes(2, async ([a, b], tdb) => {
+      await a!.database.claimNodeName('n1');
+      const err = await rejectsWith(b!.database.claimNodeName('n1'), 'SP_ERR_CONFIG_INVALID');
+      assert.match(err.message, /"n1"/);
+      assert.equal(err.context.path, 'node');
+      await b!.database.claimNodeName('n2');
+      const held = () => onDatabase(tdb.url, async (c) => Number((await c.query<{ n: string }>("select count(*) as n from pg_locks where locktype = 'advisory' and granted")).rows[0]!.n));
+      assert.equal(await held(), 2);
+      // the connection holding n1 dies (server restart): the name is taken again by its owner
+      await onDatabase(tdb.url, (c) => c.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'sealpost (node)' and pid <> pg_backend_pid()"));
+      await sleep(200);
+      let again = false;
+      for (let i = 0; i < 100 && !again; i++) {
+        again = (await held()) === 2;
+        if (!again) await sleep(100);
+      }
+      assert.ok(again, 'both names held again after the reconnect');
+      await a!.close();
+      const c = await openStores(tdb.url);
+      try {
+        await c.database.claimNodeName('n1'); // free once its holder closed
+        await assert.rejects(b!.database.claimNodeName('n3'), /already claimed/, 'one name per process');
+      } finally {
+        await c.close();
+      }
+    }));
+
   test('connections terminated under the stores (a server restart): no crash, accepts recover', () =>
     withNodes(1, async ([node], tdb) => {
       const warnings: string[] = [];

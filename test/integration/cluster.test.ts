@@ -154,6 +154,14 @@ test('three nodes on one PostgreSQL database: a node killed mid-run loses nothin
   }
   // all three at once: they migrate the fresh database concurrently
   await Promise.all(nodes.map((n) => n.start(30_000)));
+  // a fourth process configured with a name already in use refuses to start
+  const twin = await GatewayProcess.create({ hopPort: sink.port, extraYaml: [`node: n1`, `storage: { url: "${tdb.url}", poolSize: 2 }`, `secrets: { gatewaySecret: "${secret}" }`].join('\n') });
+  try {
+    await assert.rejects(twin.start(15_000), /exited before it was ready/);
+    assert.match(await twin.logTail(20), /already uses the node name "n1"/);
+  } finally {
+    await twin.dispose();
+  }
   const victim = nodes[1]!;
   const victimName = names[1]!;
   const survivors = [nodes[0]!, nodes[2]!];
@@ -233,10 +241,22 @@ test('three nodes on one PostgreSQL database: a node killed mid-run loses nothin
   assert.ok(killed, 'the victim was not killed');
   assert.ok(acked.size >= TARGET_ACKED, `only ${acked.size} of ${TARGET_ACKED} acknowledged within ${SEND_DEADLINE_MS} ms\n${await survivors[0]!.logTail(8)}`);
 
+  // Done when every acknowledged token arrived AND the database holds no unfinished work: a
+  // delivery the victim made but did not record is still leased to it and is made again (the
+  // duplicate we count) only after its lease expires.
+  const unfinished = () =>
+    onDatabase(tdb!.url, async (c) => ({
+      spool: Number((await c.query<{ n: string }>('select count(*) as n from spool_entries')).rows[0]!.n),
+      active: Number((await c.query<{ n: string }>("select count(*) as n from queue_items where state in ('queued', 'deferred')")).rows[0]!.n),
+    }));
   const waitStart = Date.now();
-  const arrived = await until(() => {
+  let arrived = false;
+  await until(async () => {
     const got = delivered(sink!);
-    return [...acked.keys()].every((token) => got.has(token));
+    arrived = [...acked.keys()].every((token) => got.has(token));
+    if (!arrived) return false;
+    const left = await unfinished();
+    return left.spool === 0 && left.active === 0;
   }, DELIVERY_DEADLINE_MS, 200);
   const waitedMs = Date.now() - waitStart;
 
@@ -260,10 +280,12 @@ test('three nodes on one PostgreSQL database: a node killed mid-run loses nothin
   const survivorStats = [perNode[0]!, perNode[2]!];
   const spoolTakenOver = leased.spool.filter((id) => survivorStats.some((s) => s.queuedIds.has(id))).length;
   const queueTakenOver = leased.queue.filter((q) => survivorStats.some((s) => s.deliveredIds.has(q.id))).length;
-  const left = await onDatabase(tdb.url, async (c) => ({
-    spool: Number((await c.query<{ n: string }>('select count(*) as n from spool_entries')).rows[0]!.n),
-    active: Number((await c.query<{ n: string }>("select count(*) as n from queue_items where state in ('queued', 'deferred')")).rows[0]!.n),
-  }));
+  const notTaken = leased.queue.filter((q) => !survivorStats.some((s) => s.deliveredIds.has(q.id)));
+  if (notTaken.length > 0) {
+    const rows = await onDatabase(tdb.url, async (c) => (await c.query("select id, state, attempts, lease_owner, last_response, finished_at from queue_items where id = any($1)", [notTaken.map((q) => q.id)])).rows);
+    t.diagnostic(`queue items held by ${victimName} that no survivor delivered: ${JSON.stringify(rows)}; victim delivered-events for them: ${notTaken.filter((q) => perNode[1]!.deliveredIds.has(q.id)).length}`);
+  }
+  const left = await unfinished();
 
   t.diagnostic(`acknowledged (250): ${acked.size} — per node ${names.map((name, i) => `${name} ${ackedPerNode[i]}`).join(', ')}; not acknowledged: ${notAcked.size}`);
   t.diagnostic(`${victimName} SIGKILLed after ${killedAtAcked} acknowledgements, holding ${leased.spool.length} spool entries and ${leased.queue.length} queue items (leases ${LEASES.spool} / ${LEASES.queue})`);

@@ -129,6 +129,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
 
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
+  const nodeLock = new NodeNameLock(url, location, opts, onConnectionError);
   return {
     kysely,
     engine: postgresEngine,
@@ -160,11 +161,105 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
         client.release(broken);
       }
     },
+    claimNodeName: (name: string) => nodeLock.claim(name),
     async close() {
       if (closed) return;
       closed = true;
+      await nodeLock.release();
       // pool.end() waits for checked-out clients (transactions in progress) to be released
       await kysely.destroy();
     },
   };
+}
+
+/**
+ * Holds `pg_try_advisory_lock(node:<name>)` on a connection outside the pool for as long as the
+ * process runs. When that connection drops (server restart, failover), the lock goes with it:
+ * it is taken again every few seconds until it succeeds (another process that took the name in
+ * the meantime is reported, not fought).
+ */
+class NodeNameLock {
+  private client: pg.Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private name: string | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly location: string,
+    private readonly opts: PostgresOptions,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  async claim(name: string): Promise<void> {
+    if (this.name !== null) throw new Error(`node name already claimed as ${this.name}`);
+    this.name = name;
+    let locked: boolean;
+    try {
+      locked = await this.acquire();
+    } catch (err) {
+      this.name = null;
+      throw new SealpostError('SP_ERR_STORE_UNAVAILABLE', `cannot claim the node name "${name}" on ${this.location}: ${scrub(describe(err), this.url)}`, { path: this.location, stage: 'store-open' }, { cause: err });
+    }
+    if (!locked) {
+      this.name = null;
+      throw new SealpostError(
+        'SP_ERR_CONFIG_INVALID',
+        `another running node already uses the node name "${name}" on ${this.location}: give every node of a cluster its own \`node:\` (lease owners are node names). If that node's host died moments ago, its session ends within about 30 s`,
+        { path: 'node' },
+      );
+    }
+  }
+
+  /** true when locked; false when another session holds the name */
+  private async acquire(): Promise<boolean> {
+    const c = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: this.opts.connectTimeoutMs ?? 10_000, keepAlive: true, application_name: `${this.opts.applicationName ?? 'sealpost'} (node)`.slice(0, 63) });
+    c.on('error', (err) => this.onError(err));
+    try {
+      await c.connect();
+      // the server's view of this session: a host that dies without closing its socket is
+      // noticed in ~25 s (not the system default of hours), so its name becomes free again
+      await c.query("select set_config('tcp_keepalives_idle', '10', false), set_config('tcp_keepalives_interval', '5', false), set_config('tcp_keepalives_count', '3', false)");
+      const r = await c.query<{ locked: boolean }>('select pg_try_advisory_lock($1::bigint) as locked', [advisoryKey(`node:${this.name}`)]);
+      if (r.rows[0]?.locked !== true) {
+        await c.end().catch(() => undefined);
+        return false;
+      }
+    } catch (err) {
+      await c.end().catch(() => undefined);
+      throw err;
+    }
+    this.client = c;
+    c.once('end', () => {
+      if (this.client === c) this.client = null;
+      if (!this.stopped) this.retry();
+    });
+    return true;
+  }
+
+  private retry(): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.acquire().then(
+        (locked) => {
+          if (!locked) {
+            this.onError(new Error(`the node name "${this.name}" was taken by another process while the connection holding it was down`));
+            this.retry();
+          }
+        },
+        () => this.retry(),
+      );
+    }, 3000);
+    this.timer.unref();
+  }
+
+  async release(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const c = this.client;
+    this.client = null;
+    await c?.end().catch(() => undefined);
+  }
 }

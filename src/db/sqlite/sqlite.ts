@@ -104,6 +104,9 @@ export async function openSqlite(path: string): Promise<Database> {
     async runSingleton<T>(_name: string, fn: () => Promise<T>) {
       return { ran: true as const, value: await fn() };
     },
+    async claimNodeName() {
+      // one gateway per file; nothing to coordinate with
+    },
     async close() {
       if (closed) return;
       closed = true;
