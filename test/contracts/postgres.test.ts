@@ -427,6 +427,50 @@ describe('PostgreSQL specifics', () => {
       }
     }));
 
+  test('server gone (failover window): accepts fail fast with SP_ERR_SPOOL_COMMIT_FAILED (451), claims fail, all recover when it is back', () =>
+    withDatabase(async (tdb) => {
+      // a TCP proxy in front of the server stands in for the virtual IP of a replicated setup
+      const net = await import('node:net');
+      const target = new URL(tdb.url);
+      const sockets = new Set<import('node:net').Socket>();
+      const proxy = net.createServer((client) => {
+        const upstream = net.connect(Number(target.port || 5432), target.hostname);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('error', () => undefined);
+          s.on('close', () => sockets.delete(s));
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+      const port = (proxy.address() as { port: number }).port;
+      const viaProxy = new URL(tdb.url);
+      viaProxy.port = String(port);
+      const stores = createStores(await openDatabase(viaProxy.toString(), { postgres: { poolSize: 3, connectTimeoutMs: 1000, queryTimeoutMs: 2000, onConnectionError: () => undefined } }));
+      try {
+        await stores.spool.accept(message(uid('M')));
+        // down: the listening socket closes and every connection is cut
+        await new Promise<void>((r) => {
+          proxy.close(() => r());
+          for (const s of sockets) s.destroy();
+        });
+        const started = Date.now();
+        const down = await Promise.allSettled(Array.from({ length: 3 }, () => stores.spool.accept(message(uid('M')))));
+        assert.ok(down.every((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'SP_ERR_SPOOL_COMMIT_FAILED'), JSON.stringify(down.map((r) => r.status)));
+        await rejectsWith(stores.spool.claim('n', 10, 60_000, Date.now()), 'SP_ERR_STORE_WRITE_FAILED');
+        await rejectsWith(stores.queue.claimDue('n', 10, 60_000, Date.now()), 'SP_ERR_STORE_WRITE_FAILED');
+        assert.ok(Date.now() - started < 5000, `failing took ${Date.now() - started} ms`);
+        // back (the new primary answers on the same address)
+        await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
+        await stores.spool.accept(message(uid('M')));
+        assert.equal((await stores.spool.claim('n', 10, 60_000, Date.now() + 1000)).length, 2, 'the accepted messages are there, the refused ones are not');
+      } finally {
+        await stores.close();
+        proxy.close();
+        for (const s of sockets) s.destroy();
+      }
+    }));
+
   test('connections terminated under the stores (a server restart): no crash, accepts recover', () =>
     withNodes(1, async ([node], tdb) => {
       const warnings: string[] = [];
