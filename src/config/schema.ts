@@ -149,7 +149,7 @@ export const configSchema = z.strictObject({
       retry: z.array(duration).min(1).prefault(['5m', '10m', '30m', '1h', '2h', '4h']).describe('waits between attempts; the last repeats'),
       giveUpAfter: duration.prefault('5d').describe('then a DSN goes to the sender'),
       concurrency: z.number().int().positive().default(20).describe('parallel deliveries in all'),
-      perDestination: z.number().int().positive().default(10).describe('parallel connections per next hop'),
+      perDestination: z.number().int().positive().default(10).describe('parallel connections per next hop: per relay, or per MX host address for direct delivery'),
       connectTimeout: duration.prefault('30s'),
       mxPort: z.number().int().min(1).max(65535).default(25).describe('port of the MX hosts for direct delivery (`mx` next hops); only tests and lab setups change it'),
       dns: z
