@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load.js';
 import type { Config, ListenerConfig } from './config/schema.js';
-import { Deliverer, parseNextHop, type DelivererOptions, type NextHop } from './deliver/index.js';
+import { Deliverer, loadTrustStore, parseNextHop, type DelivererOptions, type NextHop } from './deliver/index.js';
 import { openDatabase } from './db/open.js';
 import { createStores } from './db/stores.js';
 import { gatewaySecret, loadOrCreateSecret } from './keystore/gateway-secrets.js';
@@ -80,7 +80,7 @@ export function hopResolver(config: Config): (item: Pick<QueueItem, 'route' | 'r
 /** The Deliverer's settings from the `delivery` section (TLS policies, trust store, DNS, MX port). */
 export function delivererOptions(config: Config, baseDir: string): DelivererOptions {
   const d = config.delivery;
-  const ca = d.tls.caFile ? readFileSync(resolvePath(baseDir, d.tls.caFile), 'utf8') : undefined;
+  const ca = d.tls.caFile ? loadTrustStore(resolvePath(baseDir, d.tls.caFile)) : undefined;
   return {
     captureDir: resolvePath(baseDir, config.capture.dir),
     smtp: {

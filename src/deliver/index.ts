@@ -26,7 +26,7 @@ export { CaptureHop, type CaptureEnvelope } from './capture-hop.js';
 export { parseReply, classifyCode, type ParsedReply } from './reply.js';
 export { MxDeliverer, orderMx, type MxDelivererOptions } from './mx-deliverer.js';
 export { DnsMxResolver, type MxResolver, type MxRecord, type DnsResult, type DnsResolverOptions, type AddressFamily } from './mx-resolver.js';
-export { TlsPolicyTable, normaliseFingerprint, type TlsLevel, type TlsPolicyEntry } from './tls-policy.js';
+export { TlsPolicyTable, normaliseFingerprint, loadTrustStore, type TlsLevel, type TlsPolicyEntry } from './tls-policy.js';
 export type { DeliveryJob, DeliveryOutcome, RecipientResult, RecipientStatus, TlsSummary } from './types.js';
 
 export interface DelivererOptions {

@@ -1,9 +1,12 @@
 /** TLS policy lookup, fingerprints, certificate name matching, and MX ordering. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { describe, it } from 'node:test';
 import { orderMx } from './mx-deliverer.js';
-import { matchesHostname, matchesNexthop, normaliseFingerprint, TlsPolicyTable } from './tls-policy.js';
+import { loadTrustStore, matchesHostname, matchesNexthop, normaliseFingerprint, TlsPolicyTable } from './tls-policy.js';
 
 const cert = (names: string[], cn = names[0] ?? 'x'): PeerCertificate => ({ subject: { CN: cn }, subjectaltname: names.map((n) => `DNS:${n}`).join(', ') }) as unknown as PeerCertificate;
 
@@ -36,6 +39,23 @@ describe('TlsPolicyTable', () => {
     assert.equal(normaliseFingerprint('ab'.repeat(32)), 'ab'.repeat(32));
     assert.equal(normaliseFingerprint('ab'.repeat(20)), undefined, 'SHA-1 length is not accepted');
     assert.equal(normaliseFingerprint('xyz'), undefined);
+  });
+});
+
+describe('loadTrustStore', () => {
+  it('reads PEM certificates; a missing file or one without a certificate is a config error naming the key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sealpost-ca-file-'));
+    try {
+      const good = join(dir, 'ca.pem');
+      writeFileSync(good, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+      assert.match(loadTrustStore(good), /BEGIN CERTIFICATE/);
+      const empty = join(dir, 'empty.pem');
+      writeFileSync(empty, 'nothing');
+      assert.throws(() => loadTrustStore(empty), { code: 'SP_ERR_CONFIG_INVALID', message: /delivery\.tls\.caFile: .*empty\.pem holds no PEM certificate/ });
+      assert.throws(() => loadTrustStore(join(dir, 'missing.pem')), { code: 'SP_ERR_CONFIG_INVALID', message: /delivery\.tls\.caFile: cannot read .*missing\.pem: ENOENT/ });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -16,8 +16,10 @@
  * name check is switched off so a chain result and a name result can be told apart.
  * STANDARDS: RFC 3207 (STARTTLS), RFC 7435 (opportunistic security), RFC 6125 (names).
  */
+import { readFileSync } from 'node:fs';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
+import { SealpostError } from '../errors/index.js';
 
 export type TlsLevel = 'none' | 'may' | 'encrypt' | 'verify' | 'secure' | 'fingerprint';
 
@@ -67,6 +69,18 @@ const CHAIN_ERRORS: Record<string, string> = {
 function chainError(socket: TLSSocket): string {
   const code = String(socket.authorizationError ?? 'not trusted');
   return CHAIN_ERRORS[code] ? `${CHAIN_ERRORS[code]} (${code})` : code;
+}
+
+/** Reads `delivery.tls.caFile` (PEM certificates); a missing or empty file is a config error. */
+export function loadTrustStore(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SealpostError('SP_ERR_CONFIG_INVALID', `delivery.tls.caFile: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { stage: 'deliver' }, { cause: err });
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new SealpostError('SP_ERR_CONFIG_INVALID', `delivery.tls.caFile: ${file} holds no PEM certificate`, { stage: 'deliver' });
+  return pem;
 }
 
 /** "AA:bb:…" or "aabb…" → "aabb…"; undefined when it is not a SHA-256 fingerprint. */
