@@ -102,6 +102,8 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   if (secret.created) log.info({ event: 'keystore.secret.created', file: config.secrets.gatewaySecretFile }, 'generated the gateway secret');
   if (loadOrCreateSecret(resolvePath(baseDir, config.secrets.masterKeyFile)).created) log.info({ event: 'keystore.master.created', file: config.secrets.masterKeyFile }, 'generated the master key');
 
+  // Read before the database opens: an unreadable caFile fails the start with nothing to clean up.
+  const deliveryOptions = delivererOptions(config, baseDir);
   const { storage } = config;
   const db = await openDatabase(storage.url, {
     baseDir,
@@ -127,7 +129,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });
   const methods: MethodRegistry = new Map();
   const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods });
-  const deliverer = new Deliverer(delivererOptions(config, baseDir));
+  const deliverer = new Deliverer(deliveryOptions);
 
   const delivery = new DeliveryWorker(stores.queue, { owner: node, deliverer, resolveHop, dsn: notices, retrySchedule: config.delivery.retry, concurrency: config.delivery.concurrency, leaseMs: storage.leases.queue, idlePollMs, logger: log });
   const pipeline = new SpoolWorker(stores.spool, {
