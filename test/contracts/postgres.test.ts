@@ -371,7 +371,7 @@ describe('PostgreSQL specifics', () => {
       const stuck = c!.runSingleton('purge', () => new Promise<void>((r) => (hold = r)));
       await sleep(100);
       assert.equal((await a!.runSingleton('purge', async () => 1)).ran, false);
-      const killed = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_locks where locktype = 'advisory' and pid <> pg_backend_pid()`.execute(a!.database.kysely);
+      const killed = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database()) and pid <> pg_backend_pid()`.execute(a!.database.kysely);
       assert.ok(killed.rows[0]!.n >= 1);
       hold();
       await stuck.catch(() => undefined);
@@ -406,10 +406,10 @@ describe('PostgreSQL specifics', () => {
       assert.match(err.message, /"n1"/);
       assert.equal(err.context.path, 'node');
       await b!.database.claimNodeName('n2');
-      const held = () => onDatabase(tdb.url, async (c) => Number((await c.query<{ n: string }>("select count(*) as n from pg_locks where locktype = 'advisory' and granted")).rows[0]!.n));
+      const held = () => onDatabase(tdb.url, async (c) => Number((await c.query<{ n: string }>("select count(*) as n from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())")).rows[0]!.n));
       assert.equal(await held(), 2);
       // the connection holding n1 dies (server restart): the name is taken again by its owner
-      await onDatabase(tdb.url, (c) => c.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'sealpost (node)' and pid <> pg_backend_pid()"));
+      await onDatabase(tdb.url, (c) => c.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = 'sealpost (node)' and pid <> pg_backend_pid()"));
       await sleep(200);
       let again = false;
       for (let i = 0; i < 100 && !again; i++) {
