@@ -84,6 +84,26 @@ describe('SQLite specifics', () => {
     assert.throws(() => parseStorageUrl('mysql://u:secret@h/db'), (e: Error) => !/secret/.test(e.message));
   });
 
+  test('runSingleton just runs on SQLite (one node); minIntervalMs and claimNodeName still behave', async () => {
+    const clock = { now: T0 };
+    const stores = createStores(await openDatabase('sqlite::memory:'), { now: () => clock.now });
+    try {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const first = stores.runSingleton('purge', () => gate.then(() => 'a'));
+      assert.deepEqual(await stores.runSingleton('purge', async () => 'b'), { ran: true, value: 'b' }, 'no lock to wait for or skip on');
+      release();
+      assert.deepEqual(await first, { ran: true, value: 'a' });
+      assert.deepEqual(await stores.runSingleton('purge', async () => 'c', { minIntervalMs: 60_000 }), { ran: false, reason: 'ran-recently' });
+      clock.now += 60_000;
+      assert.deepEqual(await stores.runSingleton('purge', async () => 'd', { minIntervalMs: 60_000 }), { ran: true, value: 'd' });
+      await stores.database.claimNodeName('n1');
+      await stores.database.claimNodeName('n1');
+    } finally {
+      await stores.close();
+    }
+  });
+
   test('sqlite::memory: works for quick tests', async () => {
     const stores = createStores(await openDatabase('sqlite::memory:'));
     const id = uid('M');
