@@ -31,7 +31,9 @@ export async function run(argv: readonly string[]): Promise<number> {
 
   const withStores = async (fn: (stores: Awaited<ReturnType<typeof createStores>>) => Promise<void>) => {
     const { config, baseDir } = loadConfigFile(configFile());
-    const stores = await createStores(await openDatabase(config.storage.url, { baseDir }));
+    // A CLI command needs one or two connections, but the operator's timeouts still apply.
+    const postgres = { poolSize: 2, connectTimeoutMs: config.storage.connectTimeout, queryTimeoutMs: config.storage.queryTimeout, applicationName: 'sealpost cli' };
+    const stores = await createStores(await openDatabase(config.storage.url, { baseDir, postgres }));
     try {
       await fn(stores);
     } finally {
