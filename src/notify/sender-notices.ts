@@ -9,7 +9,7 @@ import type { MessageContext } from '../mail/context.js';
 import { newId } from '../mail/ids.js';
 import type { TerminalOutcome } from '../mail/outcome.js';
 import { MessageDraft } from '../mime/draft.js';
-import type { BounceNotifier, SenderNotice } from '../pipeline/commit-builder.js';
+import type { BounceNotifier, SenderNotice } from '../mail/notices.js';
 import { stampForDelivery } from '../protect/finalize-stage.js';
 import type { DeliveryFailure, DsnFactory } from '../queue/delivery-worker.js';
 import type { NewQueueBody, NewQueueItem, QueueItem } from '../queue/types.js';

@@ -3,26 +3,15 @@
  * queue items (one per recipient, sharing a body per branch), quarantine entries, sender notices
  * for bounces, and a deferral for whatever must run again.
  */
-import type { Direction } from '../mail/envelope.js';
 import type { MessageContext } from '../mail/context.js';
 import { newId } from '../mail/ids.js';
 import type { TerminalOutcome } from '../mail/outcome.js';
 import type { NewQueueBody, NewQueueItem } from '../queue/types.js';
 import type { NewQuarantineEntry, PipelineCommit } from '../spool/types.js';
 import type { TerminalBranch } from './runner.js';
+import type { BounceNotifier } from '../mail/notices.js';
 
-/** A notice for the sender of bounced recipients, ready to queue. */
-export interface SenderNotice {
-  readonly bytes: Buffer;
-  readonly recipient: string;
-  readonly direction: Direction;
-  readonly kind: 'dsn' | 'notice';
-}
-
-export interface BounceNotifier {
-  /** null when no notice is due: null sender, or the message is itself one of our notices */
-  forBounce(msg: MessageContext, recipients: readonly string[], bounce: Extract<TerminalOutcome, { kind: 'bounce' }>): SenderNotice | null;
-}
+export type { BounceNotifier, SenderNotice } from '../mail/notices.js';
 
 export interface CommitOptions {
   readonly giveUpAfterMs: number;
