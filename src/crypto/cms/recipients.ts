@@ -42,7 +42,7 @@ function issuerSerial(value: unknown): RecipientId | null {
 }
 
 function keyTrans(info: pkijs.KeyTransRecipientInfo): RecipientSlot | null {
-  const rid = info.rid instanceof pkijs.IssuerAndSerialNumber ? issuerSerial(info.rid) : skiOf(info.rid);
+  const rid = recipientIdOf(info.rid);
   const encryptedKey = octetStringValue(info.encryptedKey);
   const algorithmId = info.keyEncryptionAlgorithm?.algorithmId;
   if (!rid || !encryptedKey || typeof algorithmId !== 'string') return null;
@@ -76,6 +76,11 @@ function keyAgree(info: pkijs.KeyAgreeRecipientInfo): RecipientSlot[] {
     if (rid && encryptedKey) slots.push({ kind: 'kari', rid, schemeOid, wrapOid, originatorPoint, ukm, encryptedKey });
   }
   return slots;
+}
+
+/** An IssuerAndSerialNumber (pkijs) or a SubjectKeyIdentifier OCTET STRING, as a RecipientId. */
+export function recipientIdOf(value: unknown): RecipientId | null {
+  return value instanceof pkijs.IssuerAndSerialNumber ? issuerSerial(value) : skiOf(value);
 }
 
 /** Every key-transport and key-agreement slot; other recipient kinds are skipped. */
