@@ -94,7 +94,66 @@ export interface MetaTable {
   updated_at: Millis;
 }
 
+/** X.509 certificates (end entities, intermediates, roots); id = SHA-256 of the DER (migration 0002) */
+export interface PkiCertificatesTable {
+  id: string;
+  der: Bytes;
+  subject: string;
+  issuer: string;
+  subject_key: string;
+  issuer_key: string;
+  serial: string;
+  subject_key_id: string | null;
+  authority_key_id: string | null;
+  not_before: Millis;
+  not_after: Millis;
+  /** 0/1 */
+  is_ca: Counter;
+  /** JSON array of lowercased addresses (the lookup index is pki_certificate_emails) */
+  emails: string;
+  /** JSON array of CRL distribution point URIs */
+  crl_urls: string;
+  source: string;
+  created_at: Millis;
+}
+
+export interface PkiCertificateEmailsTable {
+  email: string;
+  certificate_id: string;
+}
+
+export interface PkiTrustAnchorsTable {
+  certificate_id: string;
+  created_at: Millis;
+}
+
+export interface PkiCrlsTable {
+  issuer_key: string;
+  scope: string;
+  id: string;
+  der: Bytes;
+  issuer_certificate_id: string;
+  this_update: Millis;
+  next_update: NullableMillis;
+  crl_number: string | null;
+  source_url: string | null;
+  stored_at: Millis;
+}
+
+/** private keys wrapped under the master key (keystore/key-wrap.ts); never plaintext */
+export interface PkiPrivateKeysTable {
+  certificate_id: string;
+  wrapped: Bytes;
+  kek_id: string;
+  created_at: Millis;
+}
+
 export interface Schema {
+  pki_certificates: PkiCertificatesTable;
+  pki_certificate_emails: PkiCertificateEmailsTable;
+  pki_trust_anchors: PkiTrustAnchorsTable;
+  pki_crls: PkiCrlsTable;
+  pki_private_keys: PkiPrivateKeysTable;
   spool_entries: SpoolEntriesTable;
   queue_bodies: QueueBodiesTable;
   queue_items: QueueItemsTable;

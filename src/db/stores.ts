@@ -1,15 +1,18 @@
 /**
- * db/stores — builds the spool, queue and quarantine stores over one open Database.
+ * db/stores — builds the spool, queue, quarantine and PKI stores over one open Database.
  *
  * Only the composition root (src/app.ts) calls this; stages see the store interfaces.
  * `close()` stops taking writes, waits for batches in flight (so no accepted caller is left
  * without an answer) and then closes the database: the bundle owns the Database it was given.
  * SECURITY: see the individual stores; nothing here touches message content.
  */
+import type { PkiStores } from '../pki/types.js';
 import type { QueueStore } from '../queue/types.js';
 import type { QuarantineStore, SpoolStore } from '../spool/types.js';
 import type { Database, SingletonRun } from './engine.js';
 import type { GroupCommitStats } from './group-commit.js';
+import { SqlCertificateStore, SqlRootStore } from './pki-certificate-store.js';
+import { SqlCrlStore, SqlPrivateKeyStore } from './pki-crl-store.js';
 import { SqlQuarantineStore } from './quarantine-store.js';
 import { SqlQueueStore } from './queue-store.js';
 import { SqlSpoolStore } from './spool-store.js';
@@ -38,6 +41,8 @@ export interface Stores {
   readonly spool: SpoolStore;
   readonly queue: QueueStore;
   readonly quarantine: QuarantineStore;
+  /** certificates, trust anchors, CRLs, wrapped private keys (pki/types.ts) */
+  readonly pki: PkiStores;
   readonly database: Database;
   /**
    * Runs a periodic job on one node of the cluster at a time (PostgreSQL advisory lock; SQLite:
@@ -60,6 +65,7 @@ export function createStores(db: Database, opts: StoreOptions = {}): Stores {
     spool,
     queue,
     quarantine,
+    pki: { certificates: new SqlCertificateStore(ctx), roots: new SqlRootStore(ctx), crls: new SqlCrlStore(ctx), privateKeys: new SqlPrivateKeyStore(ctx) },
     database: db,
     async runSingleton<T>(name: string, fn: () => Promise<T>, options: SingletonOptions = {}): Promise<SingletonRun<T>> {
       const key = `singleton:${name}`;
