@@ -5,14 +5,14 @@
  *
  * The format is recognised from the bytes, not the file name. PKCS#7 certificates are taken as
  * their original DER bytes (no re-encoding, so ids match the same certificate imported as PEM).
- * PKCS#12 is parsed by node-forge (legacy RC2/3DES files and OpenSSL 3's PBES2/AES-256 +
- * SHA-256 MAC); forge is used for nothing else — keys leave it as PKCS#8 DER for node:crypto.
+ * PKCS#12 is read by pki/pkcs12.ts (node-forge for the bags: legacy RC2/3DES files and OpenSSL
+ * 3's PBES2/AES-256 + SHA-256 MAC); keys leave it as PKCS#8 DER for node:crypto.
  * SECURITY: files are untrusted input; a malformed file is refused with a DecodeError that
  * names what failed (never the password, never key bytes).
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import forge from 'node-forge';
+import { Pkcs12Error, readPkcs12 } from './pkcs12.js';
 
 export class DecodeError extends Error {
   override readonly name = 'DecodeError';
@@ -66,40 +66,14 @@ export function pkcs7Certificates(der: Buffer): Buffer[] {
   return (certSet?.valueBlock.value ?? []).filter((c) => c instanceof asn1js.Sequence).map((c) => Buffer.from(c.valueBeforeDecodeView));
 }
 
-function forgeBytes(s: string): Buffer {
-  return Buffer.from(s, 'binary');
-}
-
-/** PKCS#12 → certificates + keys. A wrong password (MAC or decryption failure) is a DecodeError. */
+/** PKCS#12 → certificates + keys (pki/pkcs12.ts). A wrong password is a DecodeError. */
 export function pkcs12Contents(der: Buffer, password: string): { certificates: Buffer[]; keys: KeyObject[] } {
-  let p12: forge.pkcs12.Pkcs12Pfx;
   try {
-    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')), false);
-    p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password);
+    return readPkcs12(der, password);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new DecodeError(/password|MAC|decrypt/i.test(why) ? 'PKCS#12: wrong password (or damaged file)' : `PKCS#12 could not be read: ${why}`);
+    if (err instanceof Pkcs12Error) throw new DecodeError(err.message);
+    throw new DecodeError(`PKCS#12 could not be read: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const certificates: Buffer[] = [];
-  const keys: KeyObject[] = [];
-  for (const safe of p12.safeContents) {
-    for (const bag of safe.safeBags) {
-      if (bag.type === forge.pki.oids.certBag) {
-        // forge parses RSA certificates (keeping the signed TBS bytes) and passes others as ASN.1
-        const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
-        if (asn1) certificates.push(forgeBytes(forge.asn1.toDer(asn1).getBytes()));
-      } else if (bag.type === forge.pki.oids.pkcs8ShroudedKeyBag || bag.type === forge.pki.oids.keyBag) {
-        const info = bag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key as forge.pki.rsa.PrivateKey)) : bag.asn1;
-        if (!info) continue;
-        try {
-          keys.push(createPrivateKey({ key: forgeBytes(forge.asn1.toDer(info).getBytes()), format: 'der', type: 'pkcs8' }));
-        } catch (err) {
-          throw new DecodeError(`PKCS#12 holds a private key node:crypto cannot read: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }
-    }
-  }
-  return { certificates, keys };
 }
 
 function pemBundle(bytes: Buffer, password: string | undefined): DecodedBundle {

@@ -15,7 +15,10 @@ import { promisify } from 'node:util';
 import * as x509 from '@peculiar/x509';
 import * as pkijs from 'pkijs';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type RsaHashedKeyGenParams = webcrypto.RsaHashedKeyGenParams;
+type EcKeyGenParams = webcrypto.EcKeyGenParams;
 const run = promisify(execFile);
 const DAY = 86_400_000;
 
@@ -89,7 +92,9 @@ export async function issue(o: IssueOptions): Promise<Issued> {
     extensions,
   });
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { der: Buffer.from(cert.rawData), pem: cert.toString('pem'), keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), keys, serial, name: o.subject, algorithm };
+  // files as OpenSSL writes them: every PEM block ends with a newline (concatenation stays valid)
+  const nl = (s: string) => (s.endsWith('\n') ? s : `${s}\n`);
+  return { der: Buffer.from(cert.rawData), pem: nl(cert.toString('pem')), keyPem: nl(x509.PemConverter.encode(pkcs8, 'PRIVATE KEY')), keys, serial, name: o.subject, algorithm };
 }
 
 export interface CrlOptions {
@@ -116,7 +121,7 @@ export async function makeCrl(issuer: Issued, o: CrlOptions = {}): Promise<Buffe
   return Buffer.from(crl.rawData);
 }
 
-export const crlPem = (der: Buffer): string => x509.PemConverter.encode(der, 'X509 CRL');
+export const crlPem = (der: Buffer): string => `${x509.PemConverter.encode(der, 'X509 CRL')}\n`;
 
 /** A root, an intermediate under it, and what tests usually need from them. */
 export interface Hierarchy {
