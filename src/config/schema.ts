@@ -101,6 +101,47 @@ const profile = z.strictObject({
   queueTimeout: duration.prefault('1d').describe('how long a recipient no method can serve is held before the sender gets an encryption-failure notice'),
 });
 
+/** A certificate in the store, named by its SHA-256 fingerprint (= its id in `certs list`). */
+const certificateRef = z
+  .string()
+  .regex(/^([0-9a-f]{2}:){31}[0-9a-f]{2}$|^[0-9a-f]{64}$/i, { message: 'expected a certificate SHA-256 fingerprint: 64 hex digits, with or without colons (the id `sealpost certs list` shows)' })
+  .transform((s) => s.replace(/:/g, '').toLowerCase());
+
+const pkiDomain = z.strictObject({
+  domain: domainPattern.describe('recipient (or sender) domain; `*.example.com` = its subdomains; an exact entry wins over patterns'),
+  encryptTo: z.array(certificateRef).default([]).describe('domain certificates (domain-to-domain encryption): every message to the domain is also encrypted to these, and a recipient without a personal certificate is served by them'),
+  additional: z.array(certificateRef).default([]).describe('escrow / additional recipients: added to every encryption for the domain (never enough on their own to serve a recipient)'),
+  signWith: certificateRef.optional().describe('domain signing certificate (with a private key in the store) for senders of the domain who have none'),
+});
+
+const pki = z
+  .strictObject({
+    revocation: z.enum(['soft', 'hard']).default('soft').describe('a certificate with a CRL distribution point whose CRL cannot be had: soft = use it with a trace warning, hard = refuse it (DESIGN §1). Certificates without a distribution point are not revocation-checked'),
+    crlRefresh: duration.prefault('6h').describe('how often the CRLs of all stored certificates are fetched from their http distribution points (one node of a cluster at a time); 0s = never'),
+    crlFetch: z
+      .strictObject({
+        timeout: duration.prefault('10s').describe('a distribution point that has not delivered the whole CRL by then counts as unreachable'),
+        maxSize: size.prefault('20MB').describe('larger CRLs are refused'),
+        onDemand: z.boolean().default(true).describe('fetch a missing or out-of-date CRL while validating (once per URL at a time); off = only the periodic refresh and `certs crl` fill the store'),
+        retryAfter: duration.prefault('5m').describe('on-demand: an unreachable distribution point is not tried again before this'),
+      })
+      .prefault({})
+      .describe('fetching CRLs from distribution points: http:// only (CRLs are signed; ldap and https points are skipped)'),
+    selection: z.enum(['newest', 'all']).default('newest').describe('several valid certificates for one recipient: encrypt to the newest (latest notBefore), or to all of them'),
+    domains: z
+      .array(pkiDomain)
+      .default([])
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        list.forEach((d, i) => {
+          if (seen.has(d.domain)) ctx.addIssue({ code: 'custom', path: [i, 'domain'], message: `${d.domain} is already configured`, input: d.domain });
+          seen.add(d.domain);
+        });
+      })
+      .describe('per-domain certificates: domain encryption, escrow, domain signing'),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   hostname: z.string().min(1).describe('our host name: SMTP banner, Received headers, DSNs'),
   node: z.string().optional().describe('this node\'s name in X-Sealpost-Processed; omitted = hostname'),
@@ -199,6 +240,7 @@ export const configSchema = z.strictObject({
   admin: z.strictObject({ listen: listen.default('127.0.0.1:8444') }).prefault({}),
   logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
   retention: z.strictObject({ delivered: duration.prefault('7d').describe('final queue items kept for `queue show`') }).prefault({}),
+  pki: pki.describe('S/MIME certificates: revocation checking, CRL fetching, certificate choice, per-domain certificates'),
 }).superRefine((config, ctx) => {
   // Cross-references zod cannot express field by field: every profile a rule names must exist.
   config.policies?.forEach((r, i) =>
@@ -218,4 +260,5 @@ export const configSchema = z.strictObject({
 export type Config = z.output<typeof configSchema>;
 export type ListenerConfig = Config['smtp']['listeners'][number];
 export type ProfileConfig = Config['profiles'][string];
+export type PkiConfig = Config['pki'];
 export type { Rule } from './policy-schema.js';
