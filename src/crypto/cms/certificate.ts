@@ -4,7 +4,7 @@
  * SECURITY: certificates inside received messages are hostile input; `describeCertificate`
  * returns null rather than throwing. No trust decision is made here (that is pki/'s job).
  */
-import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { children, octetStringValue, oidValue, parseDer, rawOf, tagOf } from './der.js';
 
 const SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
@@ -32,7 +32,25 @@ const CURVES: Readonly<Record<string, 'P-256' | 'P-384' | 'P-521'>> = {
   secp521r1: 'P-521',
 };
 
+/** Parsed certificates by content: the same few certificates (ours, frequent signers) recur. */
+const cache = new Map<string, CertificateInfo | null>();
+const CACHE_SIZE = 512;
+
 export function describeCertificate(der: Buffer): CertificateInfo | null {
+  if (!Buffer.isBuffer(der)) return null;
+  const key = createHash('sha256').update(der).digest('base64');
+  if (cache.has(key)) {
+    const hit = cache.get(key) ?? null;
+    // hand out our own copy of the bytes, so that a caller mutating its buffer cannot change it
+    return hit && { ...hit, der: Buffer.from(der) };
+  }
+  const info = parseCertificate(Buffer.from(der));
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(key, info);
+  return info;
+}
+
+function parseCertificate(der: Buffer): CertificateInfo | null {
   const root = parseDer(der);
   const tbs = children(children(root ?? undefined)?.[0]);
   if (!tbs) return null;

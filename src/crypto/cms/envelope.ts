@@ -49,40 +49,48 @@ function recipientInfos(set: asn1js.AsnType | undefined): pkijs.RecipientInfo[] 
   return items.map((item) => new pkijs.RecipientInfo({ schema: item }));
 }
 
+const isContext = (block: asn1js.AsnType | undefined, num: number): boolean =>
+  block !== undefined && tagOf(block).cls === 3 && tagOf(block).num === num;
+
 export function readEnvelope(der: Buffer): Envelope | null {
   try {
     const info = contentInfo(der);
     if (!info) return null;
-    if (info.type === OID.envelopedData) {
-      const env = new pkijs.EnvelopedData({ schema: info.content });
-      const content = encryptedContent(env.encryptedContentInfo);
-      if (!content || content.cipher.mode !== 'cbc') return null;
-      return { kind: 'enveloped', recipients: readRecipients(env.recipientInfos), ...content, cipherParams: content.params, mac: null, aad: null };
-    }
-    if (info.type !== OID.authEnvelopedData) return null;
+    const auth = info.type === OID.authEnvelopedData;
+    if (!auth && info.type !== OID.envelopedData) return null;
+    // EnvelopedData ::= SEQUENCE { version, originatorInfo [0] OPTIONAL, recipientInfos,
+    //   encryptedContentInfo, unprotectedAttrs [1] OPTIONAL }                    (RFC 5652 §6.1)
     // AuthEnvelopedData ::= SEQUENCE { version, originatorInfo [0] OPTIONAL, recipientInfos,
-    //   authEncryptedContentInfo, authAttrs [1] OPTIONAL, mac, unauthAttrs [2] OPTIONAL }
+    //   authEncryptedContentInfo, authAttrs [1] OPTIONAL, mac, unauthAttrs [2] OPTIONAL } (RFC 5083)
+    // Walked here rather than with pkijs.EnvelopedData, whose schema match costs ~1 ms a message
+    // and which has no AuthEnvelopedData; pkijs parses the RecipientInfos and the content info.
     const fields = children(info.content);
-    if (!fields || smallInteger(fields[0]) !== 0) return null;
+    const version = smallInteger(fields?.[0]);
+    if (!fields || version === null || version > 4) return null;
     let i = 1;
-    if (fields[i] && tagOf(fields[i]!).cls === 3 && tagOf(fields[i]!).num === 0) i++;
+    if (isContext(fields[i], 0)) i++;
     const infos = recipientInfos(fields[i++]);
     const eciBlock = fields[i++];
     if (!infos || !eciBlock) return null;
+    const content = encryptedContent(new pkijs.EncryptedContentInfo({ schema: eciBlock }));
+    if (!content) return null;
+    const recipients = readRecipients(infos);
+    if (!auth) {
+      const rest = fields.slice(i);
+      if (rest.length > 1 || (rest[0] && !isContext(rest[0], 1)) || content.cipher.mode !== 'cbc') return null;
+      return { kind: 'enveloped', recipients, ...content, cipherParams: content.params, mac: null, aad: null };
+    }
+    if (version !== 0 || content.cipher.mode !== 'gcm') return null;
     let aad: Buffer | null = null;
-    const maybeAttrs = fields[i];
-    if (maybeAttrs && tagOf(maybeAttrs).cls === 3 && tagOf(maybeAttrs).num === 1) {
-      const raw = Buffer.from(rawOf(maybeAttrs));
-      raw[0] = 0x31; // the MAC covers the DER of the SET OF, not of the [1] IMPLICIT form
-      aad = raw;
+    if (isContext(fields[i], 1)) {
+      aad = Buffer.from(rawOf(fields[i]!));
+      aad[0] = 0x31; // the MAC covers the DER of the SET OF, not of the [1] IMPLICIT form
       i++;
     }
     const mac = octetStringValue(fields[i++]);
     const rest = fields.slice(i);
-    if (!mac || rest.length > 1 || (rest[0] && !(tagOf(rest[0]).cls === 3 && tagOf(rest[0]).num === 2))) return null;
-    const content = encryptedContent(new pkijs.EncryptedContentInfo({ schema: eciBlock }));
-    if (!content || content.cipher.mode !== 'gcm') return null;
-    return { kind: 'auth-enveloped', recipients: readRecipients(infos), ...content, cipherParams: content.params, mac, aad };
+    if (!mac || rest.length > 1 || (rest[0] && !isContext(rest[0], 2))) return null;
+    return { kind: 'auth-enveloped', recipients, ...content, cipherParams: content.params, mac, aad };
   } catch {
     return null;
   }

@@ -135,18 +135,25 @@ export function verifySignedData(der: Buffer, detachedContent?: Buffer): VerifyR
     if (!root || root.length !== 2 || oidValue(root[0]) !== OID.signedData || !wrapper || tagOf(wrapper).cls !== 3 || tagOf(wrapper).num !== 0) return invalid();
     const inner = children(wrapper)?.[0];
     if (!inner) return invalid();
-    const sd = new pkijs.SignedData({ schema: inner });
+    // SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0]
+    //   IMPLICIT OPTIONAL, crls [1] IMPLICIT OPTIONAL, signerInfos } — walked here; pkijs parses the
+    // parts we read (its whole-SignedData parse also decodes every certificate, 2 ms a message).
+    const fields = children(inner);
+    const signerSet = fields?.[fields.length - 1];
+    if (!fields || fields.length < 4 || !signerSet || tagOf(signerSet).num !== 17 || tagOf(fields[1]!).num !== 17) return invalid();
+    const encap = new pkijs.EncapsulatedContentInfo({ schema: fields[2] });
+    const signerInfos = (children(signerSet) ?? []).map((si) => new pkijs.SignerInfo({ schema: si }));
     const certificates = rawCertificates(inner);
     const certs = certificates.map(describeCertificate).filter((c): c is CertificateInfo => c !== null);
 
-    const eContentType = sd.encapContentInfo.eContentType;
-    const embedded = sd.encapContentInfo.eContent ? octetStringValue(sd.encapContentInfo.eContent) : null;
-    if (sd.encapContentInfo.eContent && embedded === null) return invalid({ certificates });
+    const eContentType = encap.eContentType;
+    const embedded = encap.eContent ? octetStringValue(encap.eContent) : null;
+    if (encap.eContent && embedded === null) return invalid({ certificates });
     if (embedded !== null && detachedContent !== undefined) return invalid({ certificates });
     const content = embedded ?? detachedContent;
-    if (content === undefined || sd.signerInfos.length === 0) return invalid({ certificates, content: embedded });
+    if (content === undefined || signerInfos.length === 0) return invalid({ certificates, content: embedded });
 
-    const results = sd.signerInfos.map((si) => verifySigner(si, certs, eContentType, content));
+    const results = signerInfos.map((si) => verifySigner(si, certs, eContentType, content));
     const first = results[0]!;
     return {
       status: results.every((r) => r.ok) ? 'valid' : 'invalid',
