@@ -9,7 +9,7 @@
  * STANDARDS: RFC 5652, 5083, 5084, 8551, 3560, 5753, 8017, 1847.
  */
 export * from './cms/index.js';
-export { rsaPkcs1v15DecryptImplicit } from './rsa-implicit-rejection.js';
+export { rsaPkcs1v15DecryptImplicit, unpadPkcs1v15Implicit } from './rsa-implicit-rejection.js';
 export {
   buildPkcs7MimeEntity,
   buildMultipartSigned,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
+import { constants, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { rsaPkcs1v15DecryptImplicit } from './rsa-implicit-rejection.js';
+import { rsaPkcs1v15DecryptImplicit, unpadPkcs1v15Implicit } from './rsa-implicit-rejection.js';
 import { IMPLICIT_REJECTION_VECTORS, OPENSSL_TEST_KEY_RSA_2048 } from './rsa-implicit-rejection.vectors.js';
 
 describe('RSA PKCS#1 v1.5 decryption with implicit rejection', () => {
@@ -52,5 +52,18 @@ describe('RSA PKCS#1 v1.5 decryption with implicit rejection', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     assert.throws(() => rsaPkcs1v15DecryptImplicit(privateKey, Buffer.alloc(32, 1)), TypeError);
     assert.throws(() => rsaPkcs1v15DecryptImplicit(createPublicKey(key), Buffer.alloc(256, 1)), TypeError);
+  });
+});
+
+describe('unpadPkcs1v15Implicit (raw RSA done elsewhere, e.g. in a token)', () => {
+  it('gives what rsaPkcs1v15DecryptImplicit gives when fed the raw RSA result and SHA-256 of d', () => {
+    const key = createPrivateKey(OPENSSL_TEST_KEY_RSA_2048);
+    const jwk = key.export({ format: 'jwk' });
+    const dHash = createHash('sha256').update(Buffer.from(jwk.d!, 'base64url')).digest();
+    for (const v of IMPLICIT_REJECTION_VECTORS) {
+      const ct = Buffer.from(v.ciphertext, 'hex');
+      const em = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, ct);
+      assert.equal(unpadPkcs1v15Implicit(em, ct, dHash)?.toString('hex'), v.expected, v.name);
+    }
   });
 });

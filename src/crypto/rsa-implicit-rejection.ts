@@ -83,20 +83,33 @@ export function rsaPkcs1v15DecryptImplicit(privateKey: KeyObject, ciphertext: Bu
   if (ciphertext.length === 0 || ciphertext.length > k || k < 11) return null;
   const c = Buffer.alloc(k);
   ciphertext.copy(c, k - ciphertext.length);
-
   let em: Buffer;
   try {
     em = privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, c);
   } catch {
     return null; // c ≥ n: public knowledge
   }
-  if (em.length !== k) {
-    const padded = Buffer.alloc(k);
-    em.copy(padded, k - em.length);
-    em = padded;
+  try {
+    return unpadPkcs1v15Implicit(em, c, dHash);
+  } finally {
+    em.fill(0);
   }
+}
 
-  const kdk = createHmac('sha256', dHash).update(c).digest();
+/**
+ * The implicit-rejection unpadding alone, for raw RSA done elsewhere (a PKCS#11 token, where d
+ * cannot be read): `em` is the raw RSA result, `ciphertext` what was decrypted, `secret` 32
+ * secret bytes bound to the key — SHA-256 of d (as k bytes) for OpenSSL compatibility, or a
+ * random secret stored with a token key. Returns null only when `em` is longer than `ciphertext`'s
+ * modulus size k (taken as the larger of the two lengths).
+ */
+export function unpadPkcs1v15Implicit(em: Buffer, ciphertext: Buffer, secret: Buffer): Buffer | null {
+  const k = Math.max(em.length, ciphertext.length);
+  if (k < 11 || secret.length === 0) return null;
+  const c = ciphertext.length === k ? ciphertext : Buffer.concat([Buffer.alloc(k - ciphertext.length), ciphertext]);
+  const m = em.length === k ? em : Buffer.concat([Buffer.alloc(k - em.length), em]);
+
+  const kdk = createHmac('sha256', secret).update(c).digest();
   const synthetic = prf(kdk, 'message', k);
   const candidates = prf(kdk, 'length', 256);
 
@@ -113,11 +126,11 @@ export function rsaPkcs1v15DecryptImplicit(privateKey: KeyObject, ciphertext: Bu
   }
   const syntheticIndex = k - syntheticLength;
 
-  let good = isZero(em[0]!) & eq(em[1]!, 2);
+  let good = isZero(m[0]!) & eq(m[1]!, 2);
   let found = 0;
   let zeroIndex = 0;
   for (let i = 2; i < k; i++) {
-    const zero = isZero(em[i]!);
+    const zero = isZero(m[i]!);
     zeroIndex = select(~found & zero, i, zeroIndex);
     found |= zero;
   }
@@ -125,7 +138,7 @@ export function rsaPkcs1v15DecryptImplicit(privateKey: KeyObject, ciphertext: Bu
   const msgIndex = select(good, zeroIndex + 1, syntheticIndex);
 
   const out = Buffer.alloc(k - msgIndex);
-  for (let i = msgIndex, j = 0; i < k; i++, j++) out[j] = select(good, em[i]!, synthetic[i]!) & 0xff;
-  em.fill(0);
+  for (let i = msgIndex, j = 0; i < k; i++, j++) out[j] = select(good, m[i]!, synthetic[i]!) & 0xff;
+  if (m !== em) m.fill(0);
   return out;
 }

@@ -1,8 +1,8 @@
 /**
  * The two envelopes as data: EnvelopedData (RFC 5652 §6) and AuthEnvelopedData (RFC 5083), read
- * into one shape for decryption and written as DER for encryption. pkijs parses EnvelopedData,
- * RecipientInfo and EncryptedContentInfo; it has no AuthEnvelopedData, whose outer SEQUENCE is
- * walked here (fields per RFC 5083 §2.1) with pkijs for the parts it shares with EnvelopedData.
+ * into one shape for decryption and written as DER for encryption. The outer SEQUENCEs are walked
+ * here (pkijs has no AuthEnvelopedData, and its EnvelopedData schema match is slow); pkijs parses
+ * the RecipientInfos and the EncryptedContentInfo the two share.
  * SECURITY: hostile input; `readEnvelope` returns null for anything malformed or unsupported.
  */
 import * as pkijs from 'pkijs';
