@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { defaultConfigPath, loadConfigFile } from './config/load.js';
 import { openDatabase } from './db/open.js';
 import { createStores } from './db/stores.js';
+import { registerCertsCommands } from './cli/certs.js';
 import { runInit } from './cli/init.js';
 import { EXIT_OK, EXIT_USER, makeOutput, reportError } from './cli/output.js';
 import { queueDelete, queueList, queueRetry, queueShow } from './cli/queue.js';
@@ -76,6 +77,8 @@ export async function run(argv: readonly string[]): Promise<number> {
   queue.command('show <id>').action(async (id: string) => withStores((s) => queueShow(s, output(), id)));
   queue.command('retry <id>').action(async (id: string) => withStores((s) => queueRetry(s, output(), id)));
   queue.command('delete <id>').action(async (id: string) => withStores((s) => queueDelete(s, output(), id)));
+
+  registerCertsCommands(program, { output, configFile });
 
   const policy = program.command('policy').description('the policy engine');
   policy

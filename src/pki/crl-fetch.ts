@@ -37,7 +37,7 @@ export class HttpCrlFetcher implements CrlFetcher {
     for (let hop = 0; ; hop++) {
       const r = await this.#get(current, deadline);
       if (r.kind === 'body') return r.body;
-      if (hop >= (this.opts.maxRedirects ?? 3)) throw new CrlFetchError(`${url}: too many redirects`);
+      if (hop >= (this.opts.maxRedirects ?? 3)) throw new CrlFetchError('too many redirects');
       current = new URL(r.location, current).toString();
     }
   }
@@ -47,9 +47,9 @@ export class HttpCrlFetcher implements CrlFetcher {
     try {
       parsed = new URL(url);
     } catch {
-      return Promise.reject(new CrlFetchError(`${url}: not a URL`));
+      return Promise.reject(new CrlFetchError('not a URL'));
     }
-    if (parsed.protocol !== 'http:') return Promise.reject(new CrlFetchError(`${url}: only http:// distribution points are fetched`));
+    if (parsed.protocol !== 'http:') return Promise.reject(new CrlFetchError('only http:// distribution points are fetched'));
     const maxBytes = this.opts.maxBytes;
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -73,27 +73,27 @@ export class HttpCrlFetcher implements CrlFetcher {
         }
         if (status !== 200) {
           res.resume();
-          done(new CrlFetchError(`${url}: HTTP ${status}`));
+          done(new CrlFetchError(`HTTP ${status}`));
           return;
         }
         const declared = Number(res.headers['content-length']);
         if (Number.isFinite(declared) && declared > maxBytes) {
-          done(new CrlFetchError(`${url}: ${declared} bytes is more than the limit of ${maxBytes}`));
+          done(new CrlFetchError(`${declared} bytes is more than the limit of ${maxBytes}`));
           return;
         }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > maxBytes) done(new CrlFetchError(`${url}: more than the limit of ${maxBytes} bytes`));
+          if (size > maxBytes) done(new CrlFetchError(`more than the limit of ${maxBytes} bytes`));
           else chunks.push(chunk);
         });
         res.on('end', () => done(null, { kind: 'body', body: Buffer.concat(chunks) }));
-        res.on('error', (err) => done(new CrlFetchError(`${url}: ${err.message}`)));
-        res.on('aborted', () => done(new CrlFetchError(`${url}: the connection was closed mid-body`)));
+        res.on('error', (err) => done(new CrlFetchError(err.message)));
+        res.on('aborted', () => done(new CrlFetchError('the connection was closed mid-body')));
       });
-      req.on('error', (err) => done(new CrlFetchError(`${url}: ${err.message}`)));
-      timer = setTimeout(() => done(new CrlFetchError(`${url}: no complete answer within ${this.opts.timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
+      req.on('error', (err) => done(new CrlFetchError(err.message)));
+      timer = setTimeout(() => done(new CrlFetchError(`no complete answer within ${this.opts.timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
     });
   }
 }
