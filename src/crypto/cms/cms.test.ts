@@ -5,7 +5,11 @@ import { before, describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
 import { SealpostError } from '../../errors/index.js';
 import { canEncryptTo, decryptEnveloped, encryptEnveloped, signData, verifySignedData, type DecryptResult, type EncryptCipher } from './index.js';
+import { describeCertificate } from './certificate.js';
+import { CIPHERS as CIPHER_SPECS, encryptContent } from './content-cipher.js';
 import { children, parseDer, rawOf } from './der.js';
+import { writeEnvelope } from './envelope.js';
+import { buildKeyTransRecipient } from './key-transport.js';
 
 interface Identity {
   readonly certificate: Buffer;
@@ -158,6 +162,23 @@ describe('CMS facade', () => {
       }
     });
 
+    it('tries at most 8 RecipientInfos naming our keys (a hostile message cannot make us decrypt 1000 times)', () => {
+      const cert = describeCertificate(rsa.certificate)!;
+      const seen = new Set<boolean>();
+      for (let round = 0; round < 40 && seen.size < 2; round++) {
+        const cek = randomBytes(32);
+        const encrypted = encryptContent(CIPHER_SPECS['aes-256-cbc'], cek, MESSAGE);
+        const real = buildKeyTransRecipient(cert, 'rsa-oaep', cek);
+        const infos = [...Array.from({ length: 12 }, () => buildKeyTransRecipient(cert, 'rsa-oaep', randomBytes(32))), real];
+        const der = writeEnvelope({ recipientInfos: infos, nonV0Recipients: false, contentAlgorithm: encrypted.algorithm, ciphertext: encrypted.ciphertext, mac: null });
+        const position = [...infos].sort(Buffer.compare).indexOf(real); // DER order of the SET
+        const result = decryptEnveloped(der, [rsa]);
+        assert.equal(result.ok, position < 8, `real RecipientInfo at position ${position}`);
+        seen.add(result.ok);
+      }
+      assert.equal(seen.size, 2);
+    });
+
     it('is a strict facade: unknown options, values and unusable certificates throw', () => {
       const ok = { content: MESSAGE, recipients: [{ certificate: rsa.certificate }] };
       assert.throws(() => encryptEnveloped({ ...ok, cypher: 'aes-256-cbc' } as never), SealpostError);
@@ -249,6 +270,13 @@ describe('CMS facade', () => {
       const rebuilt = wrap(0x30, Buffer.concat([Buffer.from('06092a864886f70d010702', 'hex'), wrap(0xa0, wrap(0x30, inner))]));
       const result = verifySignedData(rebuilt, MESSAGE);
       assert.deepEqual({ status: result.status, signer: result.signer, certificates: result.certificates }, { status: 'invalid', signer: null, certificates: [] });
+    });
+
+    it('refuses more certificates than any real message carries', () => {
+      const many = signData({ content: MESSAGE, signer: { ...rsa, chain: Array.from({ length: 64 }, () => p256.certificate) }, detached: true });
+      assert.equal(verifySignedData(many, MESSAGE).status, 'invalid');
+      const some = signData({ content: MESSAGE, signer: { ...rsa, chain: Array.from({ length: 10 }, () => p256.certificate) }, detached: true });
+      assert.equal(verifySignedData(some, MESSAGE).status, 'valid');
     });
 
     it('is a strict facade for signing', () => {

@@ -28,6 +28,12 @@ export type DecryptResult =
   | { readonly ok: true; readonly content: Buffer; readonly cipher: DecryptCipher; readonly recipient: Buffer }
   | { readonly ok: false; readonly reason: 'not-for-us' | 'failed' };
 
+/**
+ * How many RecipientInfos naming our keys are tried. A real message names each of our keys once;
+ * a hostile one could name them a thousand times and make us decrypt the content each time.
+ */
+const MAX_ATTEMPTS = 8;
+
 const FAILED: DecryptResult = Object.freeze({ ok: false, reason: 'failed' });
 const NOT_FOR_US: DecryptResult = Object.freeze({ ok: false, reason: 'not-for-us' });
 
@@ -58,7 +64,7 @@ export function decryptEnveloped(der: Buffer, keys: readonly { readonly certific
     if (candidates.length === 0) return NOT_FOR_US;
 
     const { cipher } = envelope;
-    for (const { slot, cert, key } of candidates) {
+    for (const { slot, cert, key } of candidates.slice(0, MAX_ATTEMPTS)) {
       const cek = recoverCek(slot, cert, key.privateKey);
       const cekOk = cek !== null && cek.length === cipher.keyLength;
       // Decrypt in every case (with a random key when the CEK is unusable) so that a bad key

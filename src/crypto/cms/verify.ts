@@ -29,6 +29,10 @@ export interface VerifyResult {
   readonly digest: string;
 }
 
+/** Bounds on hostile input: more certificates or signers than any real message carries. */
+const MAX_CERTIFICATES = 64;
+const MAX_SIGNERS = 8;
+
 const ACCEPTED_DIGESTS: ReadonlySet<DigestName> = new Set(['sha224', 'sha256', 'sha384', 'sha512']);
 
 /** Signature algorithm OIDs that name their own digest (must equal the SignerInfo's). */
@@ -142,8 +146,10 @@ export function verifySignedData(der: Buffer, detachedContent?: Buffer): VerifyR
     const signerSet = fields?.[fields.length - 1];
     if (!fields || fields.length < 4 || !signerSet || tagOf(signerSet).num !== 17 || tagOf(fields[1]!).num !== 17) return invalid();
     const encap = new pkijs.EncapsulatedContentInfo({ schema: fields[2] });
-    const signerInfos = (children(signerSet) ?? []).map((si) => new pkijs.SignerInfo({ schema: si }));
+    const signerBlocks = children(signerSet) ?? [];
     const certificates = rawCertificates(inner);
+    if (signerBlocks.length > MAX_SIGNERS || certificates.length > MAX_CERTIFICATES) return invalid();
+    const signerInfos = signerBlocks.map((si) => new pkijs.SignerInfo({ schema: si }));
     const certs = certificates.map(describeCertificate).filter((c): c is CertificateInfo => c !== null);
 
     const eContentType = encap.eContentType;
