@@ -11,9 +11,11 @@ import { Deliverer, loadTrustStore, parseNextHop, type DelivererOptions, type Ne
 import { openDatabase } from './db/open.js';
 import { createStores } from './db/stores.js';
 import { gatewaySecret, loadOrCreateSecret } from './keystore/gateway-secrets.js';
+import { KeyWrapper } from './keystore/key-wrap.js';
 import { newId } from './mail/ids.js';
 import { SenderNotices } from './notify/sender-notices.js';
 import { buildProcessors } from './pipeline/processors.js';
+import { createPki, type Pki } from './pki/index.js';
 import { SpoolWorker } from './pipeline/spool-worker.js';
 import { defaultRules } from './policy/policy-stage.js';
 import { DeliveryWorker } from './queue/delivery-worker.js';
@@ -29,6 +31,8 @@ export interface AppOptions {
 
 export interface RunningApp {
   readonly listeners: ReadonlyArray<{ name: string; host: string; port: number }>;
+  /** certificates, validation, selection, CRLs and hosted keys (for the S/MIME method and tests) */
+  readonly pki: Pki;
   stop(): Promise<void>;
 }
 
@@ -93,6 +97,34 @@ export function delivererOptions(config: Config, baseDir: string): DelivererOpti
   };
 }
 
+/**
+ * The periodic CRL refresh (pki.crlRefresh, default 6 h; 0 = off): one node of a cluster at a
+ * time, about once per interval cluster-wide, and once soon after start (skipped when another
+ * node refreshed recently). Fetch failures are results (logged as warnings), never crashes.
+ */
+export function scheduleCrlRefresh(stores: Pick<ReturnType<typeof createStores>, 'runSingleton'>, pki: Pick<Pki, 'crls'>, everyMs: number, log: Logger, firstAfterMs = 5_000): NodeJS.Timeout[] {
+  if (everyMs <= 0) return [];
+  // timers take at most 2^31-1 ms (~24.8 days); beyond that Node would fire after 1 ms
+  const interval = Math.min(everyMs, 2 ** 31 - 1);
+  const run = () => {
+    stores
+      .runSingleton('crl-refresh', () => pki.crls.refreshAll(), { minIntervalMs: everyMs * 0.9 })
+      .then((r) => {
+        if (!r.ran) return log.debug({ event: 'pki.crl.refresh.skipped', reason: r.reason }, 'CRL refresh left to another node');
+        const stored = r.value.fetched.filter((f) => f.stored).length;
+        for (const f of r.value.failed) log.warn({ event: 'pki.crl.fetch.failed', url: f.url, reason: f.reason }, 'CRL could not be fetched');
+        if (stored > 0) log.info({ event: 'pki.crl.refresh.done', stored, fetched: r.value.fetched.length, failed: r.value.failed.length }, 'stored new CRLs');
+        else log.debug({ event: 'pki.crl.refresh.done', stored, fetched: r.value.fetched.length, failed: r.value.failed.length }, 'CRL refresh found nothing new');
+      })
+      .catch((err) => log.warn({ event: 'pki.crl.refresh.failed', err }, 'CRL refresh failed'));
+  };
+  const first = setTimeout(run, firstAfterMs);
+  const every = setInterval(run, interval);
+  first.unref();
+  every.unref();
+  return [first, every];
+}
+
 export async function startApp(loaded: LoadedConfig, options: AppOptions): Promise<RunningApp> {
   const { config, baseDir } = loaded;
   const log = options.logger;
@@ -100,7 +132,8 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   const node = config.node ?? config.hostname;
   const secret = gatewaySecret(config.secrets.gatewaySecret, resolvePath(baseDir, config.secrets.gatewaySecretFile));
   if (secret.created) log.info({ event: 'keystore.secret.created', file: config.secrets.gatewaySecretFile }, 'generated the gateway secret');
-  if (loadOrCreateSecret(resolvePath(baseDir, config.secrets.masterKeyFile)).created) log.info({ event: 'keystore.master.created', file: config.secrets.masterKeyFile }, 'generated the master key');
+  const master = loadOrCreateSecret(resolvePath(baseDir, config.secrets.masterKeyFile));
+  if (master.created) log.info({ event: 'keystore.master.created', file: config.secrets.masterKeyFile }, 'generated the master key');
 
   // Read before the database opens: an unreadable caFile fails the start with nothing to clean up.
   const deliveryOptions = delivererOptions(config, baseDir);
@@ -124,6 +157,10 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   // A node that restarts owns nothing any more: give its leases back at once instead of waiting.
   await stores.spool.releaseLeases(node);
   await stores.queue.releaseLeases(node);
+
+  // PKI over the stores: the S/MIME method takes pki.selector (certificates per recipient,
+  // signing keys) and pki.keys (decryption keys); CLI changes show at the next lookup.
+  const pki = createPki(stores.pki, config.pki, { wrapper: new KeyWrapper(master.secret) });
 
   const resolveHop = hopResolver(config);
   const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });
@@ -175,12 +212,15 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
       .catch((err) => log.warn({ event: 'queue.purge.failed', err }, 'purge failed'));
   }, PURGE_EVERY_MS);
   purge.unref();
+  const crlTimers = scheduleCrlRefresh(stores, pki, config.pki.crlRefresh, log);
   log.info({ event: 'gateway.started', node, listeners: bound }, 'Sealpost started');
 
   return {
     listeners: bound,
+    pki,
     async stop() {
       clearInterval(purge);
+      for (const t of crlTimers) clearTimeout(t);
       // Order matters: stop accepting, finish what is being processed, then close storage.
       await Promise.allSettled(listeners.map((l) => l.stop()));
       await pipeline.stop();
