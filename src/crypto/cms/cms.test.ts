@@ -167,10 +167,10 @@ describe('CMS facade', () => {
       const seen = new Set<boolean>();
       for (let round = 0; round < 40 && seen.size < 2; round++) {
         const cek = randomBytes(32);
-        const encrypted = encryptContent(CIPHER_SPECS['aes-256-cbc'], cek, MESSAGE);
+        const encrypted = encryptContent(CIPHER_SPECS['aes-256-gcm'], cek, MESSAGE); // GCM: a wrong CEK never passes
         const real = buildKeyTransRecipient(cert, 'rsa-oaep', cek);
         const infos = [...Array.from({ length: 12 }, () => buildKeyTransRecipient(cert, 'rsa-oaep', randomBytes(32))), real];
-        const der = writeEnvelope({ recipientInfos: infos, nonV0Recipients: false, contentAlgorithm: encrypted.algorithm, ciphertext: encrypted.ciphertext, mac: null });
+        const der = writeEnvelope({ recipientInfos: infos, nonV0Recipients: false, contentAlgorithm: encrypted.algorithm, ciphertext: encrypted.ciphertext, mac: encrypted.tag });
         const position = [...infos].sort(Buffer.compare).indexOf(real); // DER order of the SET
         const result = decryptEnveloped(der, [rsa]);
         assert.equal(result.ok, position < 8, `real RecipientInfo at position ${position}`);
