@@ -331,14 +331,14 @@ async function runSinkAlone(w: Workload, sink: SinkProcess, tag: string): Promis
 const fmt = (v: number, digits = 0, width = 8): string => (Number.isFinite(v) ? v.toFixed(digits) : '–').padStart(width);
 
 function header(): string {
-  return `${'workload'.padEnd(9)} ${'system'.padEnd(16)} ${'msgs/s'.padStart(8)} ${'acc/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/msg'.padStart(10)} ${'memory MB'.padStart(10)}  ${'harness'.padStart(7)}  ${'vs Postfix'.padStart(10)}`;
+  return `${'workload'.padEnd(9)} ${'system'.padEnd(16)} ${'msgs/s'.padStart(8)} ${'acc/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/msg'.padStart(11)} ${'memory MB'.padStart(10)}  ${'harness'.padStart(7)}  ${'vs Postfix'.padStart(10)}`;
 }
 
 function row(r: RunResult, postfix: RunResult | undefined): string {
   const ratio = postfix && r.system.startsWith('sealpost') ? `${(r.msgsPerSec / postfix.msgsPerSec).toFixed(2)}×` : '';
   const mem = r.memoryKind ? `${fmt(r.memoryMb, 0, 5)} ${r.memoryKind === 'VmHWM' ? 'HWM' : 'PSS'}` : '';
   const err = r.errors ? `  (${r.errors} errors)` : '';
-  const cpu = r.dbCpuMsPerMsg !== undefined ? `${r.cpuMsPerMsg.toFixed(2)}+${r.dbCpuMsPerMsg.toFixed(2)}`.padStart(10) : fmt(r.cpuMsPerMsg, 2, 10);
+  const cpu = r.dbCpuMsPerMsg !== undefined ? `${r.cpuMsPerMsg.toFixed(r.cpuMsPerMsg >= 10 ? 1 : 2)}+${r.dbCpuMsPerMsg.toFixed(r.dbCpuMsPerMsg >= 10 ? 1 : 2)}`.padStart(11) : fmt(r.cpuMsPerMsg, 2, 11);
   return `${r.workload.padEnd(9)} ${r.system.padEnd(16)} ${fmt(r.msgsPerSec)} ${fmt(r.acceptedPerSec)} ${fmt(r.p50, 1)} ${fmt(r.p99, 1)} ${cpu} ${mem.padStart(10)}  ${fmt(r.harnessMsPerMsg, 2, 7)}  ${ratio.padStart(10)}${err}`;
 }
 

@@ -31,10 +31,15 @@ if (dir) {
     sql
       .replace(/\((?:\?|null)(?:, (?:\?|null))*\)(?:, \((?:\?|null)(?:, (?:\?|null))*\))+/g, '(…), …')
       .replace(/ in \(\?(?:, \?)*\)/g, ' in (…)');
+  /** raw sql → its entry, so the folding regexps run once per distinct text */
+  const bySql = new Map();
   const entry = (sql) => {
+    let s = bySql.get(sql);
+    if (s) return s;
     const key = fold(sql);
-    let s = stats.get(key);
+    s = stats.get(key);
     if (!s) stats.set(key, (s = { prepares: 0, prepareNs: 0n, runs: 0, runNs: 0n, rows: 0 }));
+    if (bySql.size < 10000) bySql.set(sql, s);
     return s;
   };
   let Database = null;

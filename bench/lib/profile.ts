@@ -52,11 +52,17 @@ function shortUrl(url: string): string {
   return url.replace(/^file:\/\//, '');
 }
 
+/** wrappers in cpu-profile-preload.cjs whose self time is spent in native SQLite code */
+const PRELOAD_NATIVE: Record<string, string> = {
+  betterSqlite3NativeCall: 'SQLite inside better-sqlite3 run/all/get: execution, WAL writes, fsync',
+  timedPrepare: 'SQLite inside better-sqlite3 prepare',
+};
+
 /** where a frame belongs: `pkg:<name>`, `src/<dir>`, `node:<module>`, or a V8 pseudo-frame */
 export function areaOf(frame: CallFrame): string {
   const { url, functionName } = frame;
-  // the SQL timing wrapper of cpu-profile-preload.cjs: its self time is the native SQLite call
-  if (url.endsWith('cpu-profile-preload.cjs')) return 'pkg:better-sqlite3';
+  // the SQL timing wrappers of cpu-profile-preload.cjs: their self time is the native SQLite call
+  if (url.endsWith('cpu-profile-preload.cjs')) return functionName in PRELOAD_NATIVE ? 'pkg:better-sqlite3' : '(bench instrumentation)';
   if (!url) {
     if (functionName === '(idle)' || functionName === '(program)' || functionName === '(garbage collector)' || functionName === '(root)') return functionName;
     return '(native)';
@@ -105,7 +111,7 @@ export async function summariseProfile(file: string, windowNs?: { from: bigint; 
       continue;
     }
     const key = f.url.endsWith('cpu-profile-preload.cjs')
-      ? `${f.functionName} (SQLite inside better-sqlite3 run/all/get: execution, WAL writes, fsync)`
+      ? `${f.functionName} (${PRELOAD_NATIVE[f.functionName] ?? 'the bench\'s SQL timing wrapper itself'})`
       : f.url
         ? `${f.functionName || '(anonymous)'}  ${shortUrl(f.url)}:${f.lineNumber + 1}`
         : f.functionName || '(anonymous native)';
