@@ -102,6 +102,19 @@ describe('certificate import', () => {
     }
   });
 
+  test('learn stores certificates of verified signers as `learnt`, skipping garbage, trusting nothing', async () => {
+    await fresh();
+    try {
+      const dora = await h.user('dora@example.test');
+      assert.equal((await pki.importer.learn([dora.der, Buffer.from('junk'), dora.der])).length, 1);
+      const [row] = await stores.pki.certificates.byEmail('dora@example.test');
+      assert.equal(row?.source, 'learnt');
+      assert.equal((await stores.pki.roots.ids()).size, 0);
+    } finally {
+      await stores.close();
+    }
+  });
+
   test('trust marks every certificate of the file as an anchor', async () => {
     await fresh();
     try {

@@ -90,6 +90,26 @@ export class CertificateImporter {
     return { kind: decoded.kind, certificates: fresh, keys };
   }
 
+  /**
+   * Stores certificates seen in verified signed mail (DESIGN §1: certificates of verified
+   * signers are learnt), source `learnt`. Unparsable ones are skipped; nothing becomes trusted
+   * by being learnt — validation still needs a path to an anchor. Returns the ids stored anew.
+   */
+  async learn(ders: readonly Buffer[]): Promise<string[]> {
+    const created: string[] = [];
+    for (const der of ders) {
+      let c: ParsedCertificate;
+      try {
+        c = parseCertificate(der);
+      } catch (err) {
+        if (err instanceof CertificateParseError) continue;
+        throw err;
+      }
+      if ((await this.stores.certificates.add(newCertificate(c, 'learnt'))).created) created.push(c.id);
+    }
+    return created;
+  }
+
   #matchKeys(name: string, certs: readonly ParsedCertificate[], keys: readonly KeyObject[]): { cert: ParsedCertificate; key: KeyObject }[] {
     const pairs: { cert: ParsedCertificate; key: KeyObject }[] = [];
     for (const key of keys) {
