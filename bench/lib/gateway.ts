@@ -107,10 +107,11 @@ export class BenchGateway {
     const gw = new BenchGateway(dir, port, child);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (gw.exitInfo) throw new Error(`gateway exited before it was ready (${JSON.stringify(gw.exitInfo)})\n${await gw.logTail()}`);
-      if (Date.now() > deadline) {
+      if (gw.exitInfo || Date.now() > deadline) {
+        const why = gw.exitInfo ? `gateway exited before it was ready (${JSON.stringify(gw.exitInfo)})` : `gateway not ready within ${timeoutMs} ms`;
+        const tail = await gw.logTail();
         await gw.dispose();
-        throw new Error(`gateway not ready within ${timeoutMs} ms\n${await gw.logTail()}`);
+        throw new Error(`${why}\n${tail}`);
       }
       const log = await readFile(join(dir, 'stdout.log'), 'utf8').catch(() => '');
       if (log.includes('"event":"gateway.started"') && (await tryConnect(port))) return gw;
