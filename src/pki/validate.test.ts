@@ -70,6 +70,13 @@ describe('path validation', () => {
     assert.equal(r.chain.length, 3, 'the longest path found is reported');
     const self = await issue({ subject: 'CN=self', emails: ['self@example.test'] });
     assert.equal((await check(self)).status, 'untrusted');
+    // an untrusted root with the same name as a trusted one: a path ends at a self-signed
+    // certificate, it is not "extended" to the trusted namesake (which would be a bad signature)
+    const twin = await issue({ subject: h.root.name, ca: true });
+    const twinInt = await issue({ subject: 'CN=Twin Intermediate', ca: true, issuer: twin });
+    await w.pki.importer.import(Buffer.from(twin.pem + twinInt.pem));
+    const t = await check(await issue({ subject: 'CN=t', emails: ['t@example.test'], issuer: twinInt }));
+    assert.equal(t.status, 'untrusted', t.reason);
   });
 
   test('a trusted self-signed end entity (a partner domain certificate) validates on its own', async () => {
@@ -117,12 +124,18 @@ describe('path validation', () => {
     }
   });
 
-  test('a forged certificate (right issuer name, wrong key) is bad-signature', async () => {
-    const impostor = await issue({ subject: h.intermediate.name, ca: true });
-    const forged = await issue({ subject: 'CN=mallory', emails: ['mallory@example.test'], issuer: impostor });
-    const r = await check(forged);
+  test('a tampered signature is bad-signature; a same-named CA with another key is no issuer (untrusted)', async () => {
+    const honest = await h.user('honest@example.test');
+    const tampered = Buffer.from(honest.der);
+    tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 0x01;
+    const r = await w.pki.validator.validate(tampered, opts());
     assert.equal(r.status, 'bad-signature');
     assert.match(r.reason ?? '', /does not verify/);
+    const impostor = await issue({ subject: h.intermediate.name, ca: true, issuer: h.root });
+    const forgedInt = await issue({ subject: h.intermediate.name, ca: true });
+    await w.pki.importer.import(Buffer.from(impostor.pem));
+    const forged = await issue({ subject: 'CN=mallory', emails: ['mallory@example.test'], issuer: forgedInt });
+    assert.equal((await check(forged)).status, 'untrusted', 'the real intermediate has another key id: never tried');
   });
 
   test('the wrong address is bad-usage', async () => {

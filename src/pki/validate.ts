@@ -4,8 +4,8 @@
  *
  * 1. Build candidate paths: from the certificate, issuer candidates are the stored certificates
  *    (plus intermediates the caller supplies, e.g. from a CMS message) whose subject name equals
- *    the issuer name — preferring a matching key identifier, then those valid now, then the
- *    newest. A path is complete when it reaches a trust anchor (the anchor may be the
+ *    the issuer name and whose key identifier does not contradict the authority key identifier —
+ *    preferring a matching key identifier, then those valid now, then the newest. A path is complete when it reaches a trust anchor (the anchor may be the
  *    certificate itself: a directly trusted partner certificate). Depth and path count are
  *    bounded, loops are cut.
  * 2. Check each complete path (pki/path-checks.ts), then revocation of every non-anchor link
@@ -140,15 +140,20 @@ export class Validator {
       }
     }
     for (const c of extra.get(cert.issuerKey) ?? []) found.set(c.id, c);
-    const rank = (c: ParsedCertificate) => (cert.authorityKeyId && c.subjectKeyId ? (cert.authorityKeyId === c.subjectKeyId ? 0 : 2) : 1) * 2 + (c.notBefore <= now && now <= c.notAfter ? 0 : 1);
-    return [...found.values()].sort((a, b) => rank(a) - rank(b) || b.notBefore - a.notBefore || a.id.localeCompare(b.id));
+    // a candidate whose key id contradicts the authority key id cannot be the issuer (as OpenSSL's
+    // X509_check_akid): a same-named CA with another key is not tried, matching key ids first
+    const candidates = [...found.values()].filter((c) => !(cert.authorityKeyId && c.subjectKeyId && cert.authorityKeyId !== c.subjectKeyId));
+    const rank = (c: ParsedCertificate) => (cert.authorityKeyId && c.subjectKeyId ? 0 : 2) + (c.notBefore <= now && now <= c.notAfter ? 0 : 1);
+    return candidates.sort((a, b) => rank(a) - rank(b) || b.notBefore - a.notBefore || a.id.localeCompare(b.id));
   }
 
   async #paths(ee: ParsedCertificate, anchors: Set<string>, extra: Map<string, ParsedCertificate[]>, now: number): Promise<{ complete: ParsedCertificate[][]; longest: ParsedCertificate[] }> {
     const complete: ParsedCertificate[][] = [];
     let longest: ParsedCertificate[] = [ee];
+    // issuer lookups allowed per validation: bounds the work a crafted store or message can cause
+    let budget = this.#maxPaths * this.#maxDepth * 2;
     const walk = async (path: ParsedCertificate[]): Promise<void> => {
-      if (complete.length >= this.#maxPaths) return;
+      if (complete.length >= this.#maxPaths || budget <= 0) return;
       const last = path[path.length - 1]!;
       if (anchors.has(last.id)) {
         complete.push(path);
@@ -156,10 +161,12 @@ export class Validator {
       }
       if (path.length > longest.length) longest = path;
       if (path.length >= this.#maxDepth) return;
+      // a self-signed certificate that is not an anchor ends the path (it issued itself); a
+      // self-issued key-rollover certificate (authority key id ≠ its own) may go on
+      if (last.selfIssued && (last.authorityKeyId === null || last.authorityKeyId === last.subjectKeyId)) return;
+      budget--;
       for (const issuer of await this.#issuers(last, extra, now)) {
         if (path.some((c) => c.id === issuer.id)) continue;
-        // a non-anchor self-signed certificate cannot be extended: it issued itself
-        if (issuer.id === last.id) continue;
         await walk([...path, issuer]);
       }
     };
