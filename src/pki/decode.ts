@@ -109,7 +109,14 @@ export function decodeCertificateFile(bytes: Buffer, password?: string): Decoded
   const first = top.valueBlock.value[0];
   if (first instanceof asn1js.Sequence) return { kind: 'der', certificates: [bytes], keys: [] };
   if (first instanceof asn1js.ObjectIdentifier) return { kind: 'pkcs7', certificates: pkcs7Certificates(bytes), keys: [] };
-  if (first instanceof asn1js.Integer) return { kind: 'pkcs12', ...pkcs12Contents(bytes, password ?? '') };
+  if (first instanceof asn1js.Integer) {
+    try {
+      return { kind: 'pkcs12', ...pkcs12Contents(bytes, password ?? '') };
+    } catch (err) {
+      if (password === undefined && err instanceof DecodeError && /wrong password/.test(err.message)) throw new DecodeError('PKCS#12 is password-protected: give --password');
+      throw err;
+    }
+  }
   throw new DecodeError('not a certificate, PKCS#7 bundle or PKCS#12 file');
 }
 

@@ -79,6 +79,7 @@ describe('certificate import', () => {
           const original = createPrivateKey(carol.keyPem).export({ format: 'der', type: 'pkcs8' });
           assert.ok(key2.export({ format: 'der', type: 'pkcs8' }).equals(original), 'the key round-trips');
           await assert.rejects(pki.importer.import(p12, { password: 'wrong', name: 'carol.p12' }), (e: Error & { code?: string }) => e.code === 'SP_ERR_CLI_USAGE' && /carol\.p12: PKCS#12: wrong password/.test(e.message));
+          await assert.rejects(pki.importer.import(p12, { name: 'carol.p12' }), /carol\.p12: PKCS#12 is password-protected: give --password/);
         } finally {
           await stores.close();
         }
