@@ -1,10 +1,10 @@
 /**
  * db/ — storage: kysely over SQLite (embedded default) and PostgreSQL (cluster mode).
  *
- * openDatabase(url) → Database (migrated, write-probed); createStores(db) → the spool, queue and
- * quarantine stores. Engine differences live in one module per engine (sqlite/, postgres/); the schema and
+ * openDatabase(url) → Database (migrated, write-probed); createStores(db) → the spool, queue,
+ * quarantine and PKI stores (certificates, trust anchors, CRLs, wrapped private keys). Engine differences live in one module per engine (sqlite/, postgres/); the schema and
  * every query are shared. Only src/app.ts and the CLI's store-opening helper import this folder.
- * SECURITY: the database holds message bodies and (later) wrapped keys; file permissions are the
+ * SECURITY: the database holds message bodies and wrapped private keys (keystore/key-wrap.ts); file permissions are the
  * caller's umask; no row content is logged; URLs are redacted in errors.
  * STANDARDS: none on the wire. Durability: DESIGN §2/§6 (WAL + synchronous=FULL, 250 after commit).
  */
