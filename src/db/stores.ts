@@ -90,7 +90,7 @@ export function createStores(db: Database, opts: StoreOptions = {}): Stores {
     stats: () => spool.stats(),
     close() {
       closing ??= (async () => {
-        await spool.close();
+        await Promise.all([spool.close(), queue.close()]);
         await db.close();
       })();
       return closing;

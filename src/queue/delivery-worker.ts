@@ -65,6 +65,8 @@ export class DeliveryWorker extends PollingWorker {
   protected async cycle(): Promise<number> {
     const free = this.options.concurrency - this.inFlight;
     if (free <= 0) return this.options.idlePollMs; // a finishing delivery pokes us
+    // Claim in batches: one claim per finished delivery made claims the largest database cost.
+    if (this.inFlight > 0 && free < Math.min(8, Math.ceil(this.options.concurrency / 2))) return this.options.idlePollMs;
     let claimed: QueueItem[];
     try {
       claimed = await this.queue.claimDue(this.options.owner, free, this.options.leaseMs, this.now());

@@ -152,7 +152,7 @@ describe('PostgreSQL specifics', () => {
       const nodes = await Promise.all([openStores(tdb.url), openStores(tdb.url), openStores(tdb.url)]);
       try {
         const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(nodes[0]!.database.kysely);
-        assert.deepEqual(rows.rows.map((r) => r.name), ['0001-initial', '0002-pki']);
+        assert.deepEqual(rows.rows.map((r) => r.name), ['0001-initial', '0002-pki', '0003-active-due']);
         const id = uid('M');
         await nodes[1]!.spool.accept(message(id));
         assert.ok(await nodes[2]!.spool.get(id));

@@ -141,7 +141,7 @@ describe('SQLite specifics', () => {
     await (await openDatabase(url)).close();
     const db = await openDatabase(url);
     const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(db.kysely);
-    assert.deepEqual(rows.rows.map((r) => r.name), ['0001-initial', '0002-pki']);
+    assert.deepEqual(rows.rows.map((r) => r.name), ['0001-initial', '0002-pki', '0003-active-due']);
     await db.close();
   });
 

@@ -91,7 +91,24 @@ export async function openSqlite(path: string): Promise<Database> {
     throw unavailable(path, 'cannot configure the database', err);
   }
 
-  const kysely = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
+  // kysely prepares every query anew; better-sqlite3 statements are reusable, and preparing was
+  // ~8% of the relay path's CPU in the bench. Same SQL text → same statement.
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const database = {
+    prepare(text: string): BetterSqlite3.Statement {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = raw.prepare(text);
+        if (statements.size >= 500) statements.clear();
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+    close(): void {
+      raw.close();
+    },
+  };
+  const kysely = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: database as unknown as BetterSqlite3.Database }) });
   let closed = false;
   return {
     kysely,
