@@ -22,6 +22,7 @@ import { DeliveryWorker } from './queue/delivery-worker.js';
 import type { QueueItem } from './queue/types.js';
 import { createSmtpListener, type ListenerOptions, type SmtpListener } from './receive/index.js';
 import type { MethodRegistry } from './select/method.js';
+import { smimeMethod } from './protect/smime-method.js';
 
 export interface AppOptions {
   readonly logger: Logger;
@@ -164,7 +165,9 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
 
   const resolveHop = hopResolver(config);
   const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });
-  const methods: MethodRegistry = new Map();
+  const methods: MethodRegistry = new Map([
+    ['smime', smimeMethod({ selector: pki.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto' })],
+  ]);
   const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods });
   const deliverer = new Deliverer(deliveryOptions);
 

@@ -1,0 +1,73 @@
+/**
+ * The `smime` protection method (RFC 8551): a recipient can be served when the PKI selects a
+ * valid, trusted encryption certificate for them (or their domain); protect() signs the inner
+ * entity when the sender has a key (sign: auto) and encrypts it for every recipient of the
+ * branch in one EnvelopedData, keeping the outer routing headers.
+ * SECURITY: fail closed — a recipient without a usable certificate at protect time throws
+ * (the step defers, never sends plaintext); the plaintext entity never leaves this function.
+ * STANDARDS: RFC 8551 §3.3–3.5 (pkcs7-mime, multipart/signed), RFC 5652, RFC 5751 canonical CRLF.
+ */
+import { buildMultipartSigned, buildPkcs7MimeEntity, encryptEnveloped, signData, toCanonicalCrlf } from '../crypto/index.js';
+import type { Branch, MessageContext } from '../mail/context.js';
+import type { EnvelopeRecipient } from '../mail/envelope.js';
+import { outcome, type Outcome } from '../mail/outcome.js';
+import { MessageDraft } from '../mime/draft.js';
+import type { Selector } from '../pki/select.js';
+import type { ProtectionMethod } from '../select/method.js';
+
+export interface SmimeMethodOptions {
+  readonly selector: Pick<Selector, 'encryptionCertificatesFor' | 'signingKeyFor'>;
+  /** profile `sign` setting per profile name ('auto' | 'required' | 'never') */
+  readonly signMode: (profile: string) => 'auto' | 'required' | 'never';
+  readonly now?: () => number;
+}
+
+const isContentHeader = (name: string) => /^content-/i.test(name);
+
+/** Splits a message into the entity that gets protected (Content-* fields + body) and the outer fields. */
+export function splitEntity(draft: MessageDraft): { outer: Buffer; entity: Buffer } {
+  const outer = draft.filter((f) => !isContentHeader(f.name) && f.name.toLowerCase() !== 'mime-version');
+  const inner = draft.filter((f) => isContentHeader(f.name));
+  const entityHead = inner.fields.length > 0 ? inner.headerBytes() : Buffer.from('Content-Type: text/plain; charset=us-ascii\r\n', 'latin1');
+  return { outer: outer.headerBytes(), entity: Buffer.concat([entityHead, Buffer.from('\r\n'), draft.body]) };
+}
+
+export function smimeMethod(options: SmimeMethodOptions): ProtectionMethod {
+  const now = options.now ?? Date.now;
+  return {
+    name: 'smime',
+    async canServe(recipient: EnvelopeRecipient): Promise<boolean> {
+      if (recipient.direction !== 'outbound') return false;
+      return (await options.selector.encryptionCertificatesFor(recipient.address, now())).canEncrypt;
+    },
+    async protect(msg: MessageContext, branch: Branch): Promise<Outcome> {
+      const certificates = new Map<string, Buffer>();
+      for (const r of branch.recipients) {
+        const selection = await options.selector.encryptionCertificatesFor(r.address, now());
+        if (!selection.canEncrypt) throw new Error(`no valid S/MIME certificate for ${r.address} any more`);
+        for (const c of selection.certificates) certificates.set(c.id, c.der);
+      }
+      const addresses = branch.recipients.map((r) => r.address);
+      const { outer, entity } = splitEntity(branch.draft);
+      let content = toCanonicalCrlf(entity);
+      const mode = options.signMode(branch.facts.protection?.profile ?? 'default');
+      if (mode !== 'never') {
+        const { signer } = await options.selector.signingKeyFor(msg.envelope.mailFrom, now());
+        if (signer) {
+          const signature = signData({ content, signer: { certificate: signer.der, privateKey: signer.privateKey, chain: signer.chain.slice(1).map((c) => c.der) }, digest: 'sha256', detached: true });
+          content = buildMultipartSigned(content, signature, 'sha256');
+          msg.trace.add('protect/smime', 'signed', `signed as ${signer.subject}`, addresses);
+        } else if (mode === 'required') {
+          throw new Error(`signing is required but ${msg.envelope.mailFrom || '<>'} has no valid signing key`);
+        } else {
+          msg.trace.add('protect/smime', 'unsigned', `no valid signing key for ${msg.envelope.mailFrom || '<>'}; sent unsigned`, addresses);
+        }
+      }
+      const der = encryptEnveloped({ content, recipients: [...certificates.values()].map((certificate) => ({ certificate })) });
+      const protectedEntity = buildPkcs7MimeEntity(der, 'enveloped-data');
+      const draft = MessageDraft.parse(Buffer.concat([outer, Buffer.from('MIME-Version: 1.0\r\n'), protectedEntity]));
+      msg.trace.add('protect/smime', 'encrypted', `AES-256-CBC for ${certificates.size} certificate(s)`, addresses);
+      return outcome.continue(draft);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The S/MIME method through the whole gateway: a `[secure]` message to a recipient whose
+ * certificate chains to a trusted root leaves encrypted, and the real `openssl cms` decrypts it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { startSink } from '../helpers/sink.js';
+import { startGateway } from '../helpers/gateway.js';
+import { hierarchy } from '../helpers/pki.js';
+
+test('[secure] to a recipient with a trusted certificate is S/MIME-encrypted; openssl cms decrypts it; no plaintext leaves', async (t) => {
+  const sink = await startSink();
+  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }\nprofiles: { default: { queueTimeout: 1h } }\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'sealpost-smime-gw-'));
+  t.after(async () => {
+    await gw.close();
+    await sink.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const pki = await hierarchy();
+  const bob = await pki.user('bob@partner.test', { key: 'rsa' });
+  await gw.app.pki.importer.import(Buffer.from(pki.root.pem), { trust: true, name: 'root.pem' });
+  await gw.app.pki.importer.import(Buffer.from(pki.intermediate.pem + bob.pem), { name: 'bob.pem' });
+
+  const raw = 'From: alice@example.test\r\nTo: bob@partner.test, carol@nocert.test\r\nSubject: [secure] merger terms\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nThe confidential price is 42 \u20ac.\r\n';
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: gw.port, secure: false, ignoreTLS: true });
+  await transport.sendMail({ envelope: { from: 'alice@example.test', to: ['bob@partner.test', 'carol@nocert.test'] }, raw: Buffer.from(raw, 'utf8') });
+  transport.close();
+
+  await sink.waitFor(1, 20_000);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(sink.messages.length, 1, 'only Bob (who has a certificate) got a copy; Carol is held');
+  const got = sink.messages[0]!;
+  assert.deepEqual(got.to, ['bob@partner.test']);
+  const text = got.body.toString('latin1');
+  assert.match(text, /Content-Type: application\/pkcs7-mime; smime-type=enveloped-data/);
+  assert.match(text, /^Subject: merger terms\r$/m, 'trigger tag stripped from the outer subject');
+  assert.doesNotMatch(text, /confidential/, 'no plaintext on the wire');
+
+  writeFileSync(join(dir, 'msg.eml'), got.body);
+  writeFileSync(join(dir, 'bob.pem'), bob.pem);
+  writeFileSync(join(dir, 'bob.key'), bob.keyPem);
+  const plain = execFileSync('openssl', ['cms', '-decrypt', '-in', join(dir, 'msg.eml'), '-recip', join(dir, 'bob.pem'), '-inkey', join(dir, 'bob.key')]).toString('utf8');
+  assert.match(plain, /Content-Type: text\/plain; charset=utf-8/);
+  assert.match(plain, /The confidential price is 42 \u20ac\./);
+
+  const held = await gw.app.pki.selector.encryptionCertificatesFor('carol@nocert.test', Date.now());
+  assert.equal(held.canEncrypt, false);
+});
