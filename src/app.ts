@@ -23,6 +23,8 @@ import type { QueueItem } from './queue/types.js';
 import { createSmtpListener, type ListenerOptions, type SmtpListener } from './receive/index.js';
 import type { MethodRegistry } from './select/method.js';
 import { smimeMethod } from './protect/smime-method.js';
+import { smimeUnwrapStep } from './unwrap/smime-unwrap.js';
+import { pkiUnwrapDeps } from './unwrap/hosted-keys.js';
 
 export interface AppOptions {
   readonly logger: Logger;
@@ -168,7 +170,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   const methods: MethodRegistry = new Map([
     ['smime', smimeMethod({ selector: pki.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto' })],
   ]);
-  const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods });
+  const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods, unwrap: [smimeUnwrapStep(pkiUnwrapDeps(pki))] });
   const deliverer = new Deliverer(deliveryOptions);
 
   const delivery = new DeliveryWorker(stores.queue, { owner: node, deliverer, resolveHop, dsn: notices, retrySchedule: config.delivery.retry, concurrency: config.delivery.concurrency, leaseMs: storage.leases.queue, idlePollMs, logger: log });

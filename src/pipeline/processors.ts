@@ -5,14 +5,14 @@
  *   root:              classify → inbound | outbound
  *   outbound:          policy (peel off groups) → outbound-protect
  *   outbound-protect:  select (peel off groups) → protect → finalize → queue(outbound)
- *   inbound:           policy (inbound rules) → finalize → queue(inbound)
- * (inbound unwrap — decrypt and verify — joins before policy with the S/MIME and PGP issues)
+ *   inbound:           unwrap (S/MIME decrypt + verify) → inbound-policy
+ *   inbound-policy:    policy (inbound rules, peel off groups) → finalize → queue(inbound)
  */
 import type { Rule } from '../config/policy-schema.js';
 import type { ProfileConfig } from '../config/schema.js';
 import { classifyStep } from '../classify/classify-stage.js';
 import { outcome } from '../mail/outcome.js';
-import type { Processor } from '../mail/step.js';
+import type { Processor, Step } from '../mail/step.js';
 import { policySteps } from '../policy/policy-stage.js';
 import { finalizeStep } from '../protect/finalize-stage.js';
 import { protectStep } from '../protect/protect-stage.js';
@@ -26,6 +26,8 @@ export interface ProcessorOptions {
   readonly rules: readonly Rule[];
   readonly profiles: Readonly<Record<string, ProfileConfig>>;
   readonly methods: MethodRegistry;
+  /** inbound steps before policy: decrypt and verify (unwrap/) */
+  readonly unwrap?: readonly Step[];
 }
 
 export const START_PROCESSOR = 'root';
@@ -51,7 +53,11 @@ export function buildProcessors(options: ProcessorOptions): Map<string, Processo
     },
     {
       name: 'inbound',
-      steps: [...policySteps({ rules: options.rules, restartProcessor: 'inbound' }), finalizeStep('inbound', finalize)],
+      steps: [...(options.unwrap ?? []), { name: 'to-inbound-policy', action: () => outcome.goto('inbound-policy') }],
+    },
+    {
+      name: 'inbound-policy',
+      steps: [...policySteps({ rules: options.rules, restartProcessor: 'inbound-policy' }), finalizeStep('inbound', finalize)],
     },
   ];
   return new Map(processors.map((p) => [p.name, p]));

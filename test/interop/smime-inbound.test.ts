@@ -1,0 +1,78 @@
+/**
+ * Inbound S/MIME through the whole gateway, with mail made by the real `openssl cms`:
+ * decrypted with a hosted key (imported as PKCS#12), signatures verified, verdicts in headers,
+ * tampered mail tagged and delivered as received.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { startSink } from '../helpers/sink.js';
+import { startGateway } from '../helpers/gateway.js';
+import { hierarchy } from '../helpers/pki.js';
+
+test('openssl-encrypted (and signed-then-encrypted) mail to a hosted key arrives decrypted with verdict headers; tampered mail is tagged', async (t) => {
+  const sink = await startSink();
+  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'sealpost-smime-in-'));
+  t.after(async () => {
+    await gw.close();
+    await sink.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const f = (name: string) => join(dir, name);
+  const pki = await hierarchy();
+  const dave = await pki.user('dave@example.test', { key: 'rsa' });
+  const erin = await pki.user('erin@remote.test', { key: 'rsa' });
+  writeFileSync(f('dave.pem'), dave.pem);
+  writeFileSync(f('dave.key'), dave.keyPem);
+  writeFileSync(f('erin.pem'), erin.pem);
+  writeFileSync(f('erin.key'), erin.keyPem);
+  writeFileSync(f('chain.pem'), pki.intermediate.pem);
+  execFileSync('openssl', ['pkcs12', '-export', '-in', f('dave.pem'), '-inkey', f('dave.key'), '-out', f('dave.p12'), '-passout', 'pass:s3cret-pw']);
+  await gw.app.pki.importer.import(Buffer.from(pki.root.pem), { trust: true, name: 'root.pem' });
+  await gw.app.pki.importer.import(Buffer.from(pki.intermediate.pem), { name: 'int.pem' });
+  await gw.app.pki.importer.import(readFileSync(f('dave.p12')), { password: 's3cret-pw', name: 'dave.p12' });
+
+  writeFileSync(f('inner.txt'), 'Content-Type: text/plain; charset=us-ascii\r\n\r\nThe launch code is 0000.\r\n');
+  // 1: encrypted only
+  execFileSync('openssl', ['cms', '-encrypt', '-aes256', '-in', f('inner.txt'), '-out', f('enc.eml'), '-from', 'erin@remote.test', '-to', 'dave@example.test', '-subject', 'plain encrypted', f('dave.pem')]);
+  // 2: signed by Erin (chain included), then encrypted
+  execFileSync('openssl', ['cms', '-sign', '-in', f('inner.txt'), '-out', f('signed.eml'), '-signer', f('erin.pem'), '-inkey', f('erin.key'), '-certfile', f('chain.pem')]);
+  execFileSync('openssl', ['cms', '-encrypt', '-aes256', '-in', f('signed.eml'), '-out', f('signenc.eml'), '-from', 'erin@remote.test', '-to', 'dave@example.test', '-subject', 'signed and encrypted', f('dave.pem')]);
+  // 3: tampered ciphertext
+  const enc = readFileSync(f('enc.eml'), 'latin1').replace(/\r?\n/g, '\n');
+  const [head, ...rest] = enc.split('\n\n');
+  const body = rest.join('\n\n');
+  // flip base64 characters in the middle of the ciphertext (the encrypted content, past the key)
+  const mid = Math.floor(body.length * 0.7);
+  const flipped = body.slice(0, mid) + body.slice(mid, mid + 8).replace(/[A-Za-z0-9+/]/g, (c) => (c === 'A' ? 'B' : 'A')) + body.slice(mid + 8);
+  const tampered = `${head!.replace('Subject: plain encrypted', 'Subject: tampered')}\n\n${flipped}`;
+
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: gw.port, secure: false, ignoreTLS: true });
+  for (const raw of [readFileSync(f('enc.eml')), readFileSync(f('signenc.eml')), Buffer.from(tampered, 'latin1')]) {
+    await transport.sendMail({ envelope: { from: 'erin@remote.test', to: ['dave@example.test'] }, raw: raw.toString('latin1').replace(/\r?\n/g, '\r\n') });
+  }
+  transport.close();
+  await sink.waitFor(3, 20_000);
+  const bySubject = (s: string) => sink.messages.find((m) => m.body.toString('latin1').includes(`Subject: ${s}`))!.body.toString('latin1');
+
+  const plain = bySubject('plain encrypted');
+  assert.match(plain, /^X-Sealpost-Action: decrypted\r$/m);
+  assert.match(plain, /^X-Sealpost-Signature: none\r$/m);
+  assert.match(plain, /The launch code is 0000\./);
+  assert.doesNotMatch(plain, /application\/(x-)?pkcs7-mime/);
+
+  const signed = bySubject('signed and encrypted');
+  assert.match(signed, /^X-Sealpost-Action: decrypted\r$/m);
+  assert.match(signed, /^X-Sealpost-Signature: valid; signer=erin@remote\.test\r$/m);
+  assert.match(signed, /multipart\/signed/, 'the detached signature is kept for the client');
+  assert.ok((await gw.app.pki.stores.certificates.byEmail('erin@remote.test')).length > 0, "the verified signer's certificate was learnt");
+
+  const bad = bySubject('tampered');
+  assert.match(bad, /^X-Sealpost-Action: failed-to-decrypt\r$/m);
+  assert.match(bad, /application\/(x-)?pkcs7-mime/, 'delivered as received');
+});
