@@ -44,6 +44,14 @@ export async function selectFor(recipient: EnvelopeRecipient, msg: MessageContex
   return holdOrSend(protection.level, `no method of [${tried}] can serve this recipient`);
 }
 
+const ADDRESS = /[^\s<>,;:"()]+@[^\s<>,;:"()]+/g;
+
+/** Addresses named in the To and Cc headers (lower-cased). */
+function visibleRecipients(branch: Branch): Set<string> {
+  const values = [...branch.draft.getAll('To'), ...branch.draft.getAll('Cc')].join(',');
+  return new Set([...values.matchAll(ADDRESS)].map((m) => m[0].toLowerCase()));
+}
+
 function holdOrSend(level: 'mandatory' | 'opportunistic', why: string): { selection: Selection; why: string } {
   return level === 'mandatory' ? { selection: 'hold', why } : { selection: 'none', why: `${why}; opportunistic, sent as is` };
 }
@@ -55,9 +63,17 @@ export function selectSteps(options: SelectOptions): Step[] {
       securityCritical: true,
       match: async (msg, branch) => {
         if (branch.facts.method) return [];
-        const first = (await selectFor(branch.recipients[0]!, msg, branch, options)).selection;
+        // Recipients named in no To/Cc header (Bcc) get a protected copy of their own, so the
+        // recipient list of an encrypted message (its RecipientInfos) never reveals them.
+        const visible = visibleRecipients(branch);
+        const keyOf = async (r: EnvelopeRecipient) => {
+          const selection = (await selectFor(r, msg, branch, options)).selection;
+          const own = selection !== 'none' && selection !== 'hold' && !visible.has(r.address.toLowerCase());
+          return own ? `${selection}|bcc:${r.address}` : selection;
+        };
+        const first = await keyOf(branch.recipients[0]!);
         const same: EnvelopeRecipient[] = [];
-        for (const r of branch.recipients) if ((await selectFor(r, msg, branch, options)).selection === first) same.push(r);
+        for (const r of branch.recipients) if ((await keyOf(r)) === first) same.push(r);
         return same;
       },
       action: async (msg, branch) => {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -51,4 +51,47 @@ test('[secure] to a recipient with a trusted certificate is S/MIME-encrypted; op
 
   const held = await gw.app.pki.selector.encryptionCertificatesFor('carol@nocert.test', Date.now());
   assert.equal(held.canEncrypt, false);
+});
+
+test('the sender\'s key signs before encryption (openssl verifies), and a Bcc recipient gets a copy of their own', async (t) => {
+  const sink = await startSink();
+  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'sealpost-smime-sign-'));
+  t.after(async () => {
+    await gw.close();
+    await sink.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const f = (name: string) => join(dir, name);
+  const pki = await hierarchy();
+  const alice = await pki.user('alice@example.test', { key: 'rsa' });
+  const bob = await pki.user('bob@partner.test', { key: 'rsa' });
+  const dan = await pki.user('dan@partner.test', { key: 'rsa' });
+  for (const [name, who] of [['alice', alice], ['bob', bob], ['dan', dan]] as const) {
+    writeFileSync(f(`${name}.pem`), who.pem);
+    writeFileSync(f(`${name}.key`), who.keyPem);
+  }
+  writeFileSync(f('root.pem'), pki.root.pem);
+  execFileSync('openssl', ['pkcs12', '-export', '-in', f('alice.pem'), '-inkey', f('alice.key'), '-out', f('alice.p12'), '-passout', 'pass:pw-alice-1']);
+  await gw.app.pki.importer.import(Buffer.from(pki.root.pem), { trust: true, name: 'root.pem' });
+  await gw.app.pki.importer.import(Buffer.from(pki.intermediate.pem + bob.pem + dan.pem), { name: 'partners.pem' });
+  await gw.app.pki.importer.import(readFileSync(f('alice.p12')), { password: 'pw-alice-1', name: 'alice.p12' });
+
+  const raw = 'From: alice@example.test\r\nTo: bob@partner.test\r\nSubject: [secure] signed offer\r\nContent-Type: text/plain\r\n\r\nOffer: 100 units.\r\n';
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: gw.port, secure: false, ignoreTLS: true });
+  await transport.sendMail({ envelope: { from: 'alice@example.test', to: ['bob@partner.test', 'dan@partner.test'] }, raw });
+  transport.close();
+  await sink.waitFor(2, 20_000);
+  const forBob = sink.messages.find((m) => m.to.includes('bob@partner.test'))!;
+  const forDan = sink.messages.find((m) => m.to.includes('dan@partner.test'))!;
+  assert.deepEqual(forBob.to, ['bob@partner.test'], 'Bob\'s copy is addressed to Bob alone');
+  assert.deepEqual(forDan.to, ['dan@partner.test'], 'the Bcc recipient travels separately');
+  writeFileSync(f('bob.eml'), forBob.body);
+  const decrypt = (file: string, who: string) => execFileSync('openssl', ['cms', '-decrypt', '-in', f(file), '-recip', f(`${who}.pem`), '-inkey', f(`${who}.key`)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const inner = decrypt('bob.eml', 'bob');
+  assert.throws(() => decrypt('bob.eml', 'dan'), 'Dan\'s key does not open Bob\'s copy: no shared recipient list');
+  writeFileSync(f('inner.eml'), inner);
+  const verified = execFileSync('openssl', ['cms', '-verify', '-in', f('inner.eml'), '-CAfile', f('root.pem'), '-purpose', 'smimesign'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  assert.match(verified, /Offer: 100 units\./);
+  assert.match(inner.toString('latin1'), /multipart\/signed; protocol="application\/pkcs7-signature"/);
 });
