@@ -12,6 +12,7 @@ import { EXIT_OK, EXIT_USER, makeOutput, reportError } from './cli/output.js';
 import { queueDelete, queueList, queueRetry, queueShow } from './cli/queue.js';
 import { runStart } from './cli/start.js';
 import { policyExplain } from './cli/policy.js';
+import { createPki } from './pki/index.js';
 
 interface GlobalOptions {
   config?: string;
@@ -86,7 +87,10 @@ export async function run(argv: readonly string[]): Promise<number> {
     .description('dry-run the pipeline for a message file: per recipient action, method, matched rules, trace')
     .requiredOption('--from <address>', 'envelope sender')
     .option('--to <address>', 'envelope recipient (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (file: string, opts: { from: string; to: string[] }) => policyExplain(loadConfigFile(configFile()), output(), file, opts.from, opts.to));
+    .action(async (file: string, opts: { from: string; to: string[] }) => {
+      const loaded = loadConfigFile(configFile());
+      await withStores((stores) => policyExplain(loaded, output(), file, opts.from, opts.to, createPki(stores.pki, loaded.config.pki, { wrapper: null })));
+    });
 
   try {
     await program.parseAsync(argv as string[]);

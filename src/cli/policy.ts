@@ -8,8 +8,16 @@ import { explain } from '../pipeline/explain.js';
 import { defaultRules } from '../policy/policy-stage.js';
 import { createRelayPolicy, decideRecipient } from '../receive/relay-rules.js';
 import type { Output } from './output.js';
+import type { Pki } from '../pki/index.js';
+import { smimeMethod } from '../protect/smime-method.js';
+import type { MethodRegistry } from '../select/method.js';
 
-export async function policyExplain(loaded: LoadedConfig, out: Output, file: string, from: string, to: readonly string[]): Promise<void> {
+/** The methods explain can consult without private keys: which recipients S/MIME can serve. */
+function explainMethods(pki: Pick<Pki, 'selector'> | null): MethodRegistry {
+  return pki ? new Map([['smime', smimeMethod({ selector: pki.selector, signMode: () => 'never' })]]) : new Map();
+}
+
+export async function policyExplain(loaded: LoadedConfig, out: Output, file: string, from: string, to: readonly string[], pki: Pick<Pki, 'selector'> | null = null): Promise<void> {
   const { config, baseDir } = loaded;
   if (to.length === 0) throw new SealpostError('SP_ERR_CLI_USAGE', 'give at least one --to');
   let bytes: Buffer;
@@ -22,7 +30,7 @@ export async function policyExplain(loaded: LoadedConfig, out: Output, file: str
   const secretFile = resolvePath(baseDir, config.secrets.gatewaySecretFile);
   const secret = config.secrets.gatewaySecret !== undefined ? Buffer.from(config.secrets.gatewaySecret) : existsSync(secretFile) ? Buffer.from(readFileSync(secretFile, 'utf8').trim(), 'base64') : Buffer.alloc(32);
   const node = config.node ?? config.hostname;
-  const processors = buildProcessors({ secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods: new Map() });
+  const processors = buildProcessors({ secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods: explainMethods(pki) });
   const relay = createRelayPolicy({ direction: 'auto', internalDomains: config.internalDomains, relayFrom: [] });
   const recipients = await explain({ bytes, from, to, processors, stepTimeoutMs: config.pipeline.stepTimeout, isInternal: (a) => {
     const d = decideRecipient(relay, a, true);

@@ -72,3 +72,22 @@ test('policy explain --json prints the contract shape per recipient', async (t) 
   assert.equal(c!.direction, 'inbound');
   assert.equal(c!.action, 'deliver');
 });
+
+test('policy explain consults the certificate store: a recipient with a trusted certificate is encrypted with smime', async (t) => {
+  const { hierarchy } = await import('../helpers/pki.js');
+  const dir = await mkdtemp(join(tmpdir(), 'sealpost-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  assert.equal((await sealpost(['init', '--dir', dir, '--domain', 'corp.test'], dir)).code, 0);
+  const pki = await hierarchy();
+  const bob = await pki.user('bob@partner.test', { key: 'rsa' });
+  await writeFile(join(dir, 'root.pem'), pki.root.pem);
+  await writeFile(join(dir, 'bob.pem'), pki.intermediate.pem + bob.pem);
+  assert.equal((await sealpost(['certs', 'trust', 'root.pem'], dir)).code, 0);
+  assert.equal((await sealpost(['certs', 'import', 'bob.pem'], dir)).code, 0);
+  await writeFile(join(dir, 'm.eml'), 'From: a@corp.test\r\nTo: bob@partner.test\r\nSubject: [secure] plans\r\n\r\nx\r\n');
+  const r = await sealpost(['policy', 'explain', 'm.eml', '--from', 'a@corp.test', '--to', 'bob@partner.test', '--to', 'eve@nocert.test', '--json'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const [bobOut, eve] = (JSON.parse(r.stdout) as { recipients: { action: string; method: string | null }[] }).recipients;
+  assert.deepEqual([bobOut!.action, bobOut!.method], ['encrypt', 'smime']);
+  assert.equal(eve!.action, 'hold');
+});
