@@ -97,6 +97,13 @@ const profile = z.strictObject({
       branding: z.string().optional(),
     })
     .prefault({}),
+  smime: z
+    .strictObject({
+      cipher: z.enum(['aes-256-cbc', 'aes-128-cbc', 'aes-256-gcm', 'aes-128-gcm']).default('aes-256-cbc').describe('CBC = EnvelopedData (every client reads it); GCM = AuthEnvelopedData (RFC 5083, integrity-protected; newer clients)'),
+      keyTransport: z.enum(['rsa-pkcs1', 'rsa-oaep']).default('rsa-pkcs1').describe('RSA key transport for RSA recipients; EC recipients always use ECDH'),
+      signature: z.enum(['detached', 'opaque']).default('detached').describe('detached (multipart/signed, readable without S/MIME) or opaque (signed-data)'),
+    })
+    .prefault({}),
   maxSize: size.prefault('25MB').describe('larger messages cannot be protected with this profile'),
   queueTimeout: duration.prefault('1d').describe('how long a recipient no method can serve is held before the sender gets an encryption-failure notice'),
 });

@@ -19,8 +19,18 @@ export interface SmimeMethodOptions {
   readonly selector: Pick<Selector, 'encryptionCertificatesFor' | 'signingKeyFor'>;
   /** profile `sign` setting per profile name ('auto' | 'required' | 'never') */
   readonly signMode: (profile: string) => 'auto' | 'required' | 'never';
+  /** profile `smime` settings per profile name (defaults: AES-256-CBC, PKCS#1 v1.5, detached) */
+  readonly profile?: (profile: string) => SmimeProfile | undefined;
   readonly now?: () => number;
 }
+
+export interface SmimeProfile {
+  readonly cipher: 'aes-256-cbc' | 'aes-128-cbc' | 'aes-256-gcm' | 'aes-128-gcm';
+  readonly keyTransport: 'rsa-pkcs1' | 'rsa-oaep';
+  readonly signature: 'detached' | 'opaque';
+}
+
+const DEFAULT_PROFILE: SmimeProfile = { cipher: 'aes-256-cbc', keyTransport: 'rsa-pkcs1', signature: 'detached' };
 
 const isContentHeader = (name: string) => /^content-/i.test(name);
 
@@ -50,12 +60,17 @@ export function smimeMethod(options: SmimeMethodOptions): ProtectionMethod {
       const addresses = branch.recipients.map((r) => r.address);
       const { outer, entity } = splitEntity(branch.draft);
       let content = toCanonicalCrlf(entity);
-      const mode = options.signMode(branch.facts.protection?.profile ?? 'default');
+      const profileName = branch.facts.protection?.profile ?? 'default';
+      const mode = options.signMode(profileName);
+      const settings = options.profile?.(profileName) ?? DEFAULT_PROFILE;
       if (mode !== 'never') {
         const { signer } = await options.selector.signingKeyFor(msg.envelope.mailFrom, now());
         if (signer) {
-          const signature = signData({ content, signer: { certificate: signer.der, privateKey: signer.privateKey, chain: signer.chain.slice(1).map((c) => c.der) }, digest: 'sha256', detached: true });
-          content = buildMultipartSigned(content, signature, 'sha256');
+          const signerInput = { certificate: signer.der, privateKey: signer.privateKey, chain: signer.chain.slice(1).map((c) => c.der) };
+          content =
+            settings.signature === 'opaque'
+              ? buildPkcs7MimeEntity(signData({ content, signer: signerInput, digest: 'sha256', detached: false }), 'signed-data')
+              : buildMultipartSigned(content, signData({ content, signer: signerInput, digest: 'sha256', detached: true }), 'sha256');
           msg.trace.add('protect/smime', 'signed', `signed as ${signer.subject}`, addresses);
         } else if (mode === 'required') {
           throw new Error(`signing is required but ${msg.envelope.mailFrom || '<>'} has no valid signing key`);
@@ -63,10 +78,10 @@ export function smimeMethod(options: SmimeMethodOptions): ProtectionMethod {
           msg.trace.add('protect/smime', 'unsigned', `no valid signing key for ${msg.envelope.mailFrom || '<>'}; sent unsigned`, addresses);
         }
       }
-      const der = encryptEnveloped({ content, recipients: [...certificates.values()].map((certificate) => ({ certificate })) });
-      const protectedEntity = buildPkcs7MimeEntity(der, 'enveloped-data');
+      const der = encryptEnveloped({ content, cipher: settings.cipher, recipients: [...certificates.values()].map((certificate) => ({ certificate, keyTransport: settings.keyTransport })) });
+      const protectedEntity = buildPkcs7MimeEntity(der, settings.cipher.endsWith('gcm') ? 'authEnveloped-data' : 'enveloped-data');
       const draft = MessageDraft.parse(Buffer.concat([outer, Buffer.from('MIME-Version: 1.0\r\n'), protectedEntity]));
-      msg.trace.add('protect/smime', 'encrypted', `AES-256-CBC for ${certificates.size} certificate(s)`, addresses);
+      msg.trace.add('protect/smime', 'encrypted', `${settings.cipher.toUpperCase()} for ${certificates.size} certificate(s)`, addresses);
       return outcome.continue(draft);
     },
   };

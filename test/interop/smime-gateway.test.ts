@@ -95,3 +95,39 @@ test('the sender\'s key signs before encryption (openssl verifies), and a Bcc re
   assert.match(verified, /Offer: 100 units\./);
   assert.match(inner.toString('latin1'), /multipart\/signed; protocol="application\/pkcs7-signature"/);
 });
+
+test('profile smime settings: AES-256-GCM AuthEnvelopedData with RSA-OAEP and an opaque signature, read by openssl', async (t) => {
+  const sink = await startSink();
+  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }\nprofiles: { default: { smime: { cipher: aes-256-gcm, keyTransport: rsa-oaep, signature: opaque } } }\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'sealpost-smime-gcm-'));
+  t.after(async () => {
+    await gw.close();
+    await sink.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const f = (name: string) => join(dir, name);
+  const pki = await hierarchy();
+  const alice = await pki.user('alice@example.test', { key: 'rsa' });
+  const bob = await pki.user('bob@partner.test', { key: 'rsa' });
+  writeFileSync(f('alice.pem'), alice.pem);
+  writeFileSync(f('alice.key'), alice.keyPem);
+  writeFileSync(f('bob.pem'), bob.pem);
+  writeFileSync(f('bob.key'), bob.keyPem);
+  writeFileSync(f('root.pem'), pki.root.pem);
+  execFileSync('openssl', ['pkcs12', '-export', '-in', f('alice.pem'), '-inkey', f('alice.key'), '-out', f('alice.p12'), '-passout', 'pass:pw-alice-2']);
+  await gw.app.pki.importer.import(Buffer.from(pki.root.pem), { trust: true, name: 'root.pem' });
+  await gw.app.pki.importer.import(Buffer.from(pki.intermediate.pem + bob.pem), { name: 'bob.pem' });
+  await gw.app.pki.importer.import(readFileSync(f('alice.p12')), { password: 'pw-alice-2', name: 'alice.p12' });
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: gw.port, secure: false, ignoreTLS: true });
+  await transport.sendMail({ envelope: { from: 'alice@example.test', to: ['bob@partner.test'] }, raw: 'From: alice@example.test\r\nTo: bob@partner.test\r\nSubject: [secure] gcm\r\nContent-Type: text/plain\r\n\r\nAuthenticated secret.\r\n' });
+  transport.close();
+  await sink.waitFor(1, 20_000);
+  const text = sink.messages[0]!.body.toString('latin1');
+  assert.match(text, /smime-type=authEnveloped-data/);
+  writeFileSync(f('msg.eml'), sink.messages[0]!.body);
+  const inner = execFileSync('openssl', ['cms', '-decrypt', '-in', f('msg.eml'), '-recip', f('bob.pem'), '-inkey', f('bob.key')]);
+  assert.match(inner.toString('latin1'), /smime-type=signed-data/, 'opaque signature inside');
+  writeFileSync(f('inner.eml'), inner);
+  const verified = execFileSync('openssl', ['cms', '-verify', '-in', f('inner.eml'), '-CAfile', f('root.pem'), '-purpose', 'smimesign'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  assert.match(verified, /Authenticated secret\./);
+});
