@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { defaultConfigPath, loadConfigFile } from './config/load.js';
 import { openDatabase } from './db/open.js';
 import { createStores } from './db/stores.js';
+import { registerCaCommands } from './cli/ca.js';
 import { registerCertsCommands } from './cli/certs.js';
 import { runInit } from './cli/init.js';
 import { EXIT_OK, EXIT_USER, makeOutput, reportError } from './cli/output.js';
@@ -80,6 +81,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   queue.command('delete <id>').action(async (id: string) => withStores((s) => queueDelete(s, output(), id)));
 
   registerCertsCommands(program, { output, configFile });
+  registerCaCommands(program, { output, configFile });
 
   const policy = program.command('policy').description('the policy engine');
   policy
