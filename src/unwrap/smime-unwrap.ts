@@ -60,48 +60,80 @@ export function smimeUnwrapStep(deps: UnwrapDeps): Step {
   };
 }
 
+// sign → encrypt → sign (triple wrapping) is three layers; more is hostile or broken
+const MAX_LAYERS = 4;
+
+function isEnvelope(entity: Buffer): boolean {
+  const p7m = readPkcs7Mime(entity);
+  return p7m !== null && (p7m.smimeType === null || /enveloped-data$/i.test(p7m.smimeType));
+}
+
 async function unwrap(msg: MessageContext, branch: Branch, deps: UnwrapDeps, now: () => number): Promise<Outcome> {
   const addresses = branch.recipients.map((r) => r.address);
   let draft = branch.draft;
   let decrypted = false;
-  if (msg.facts.encrypted === 'smime') {
-    const p7m = readPkcs7Mime(entityOf(draft));
-    const keys = await deps.decryptionKeys(addresses);
-    const result = p7m ? decryptEnveloped(p7m.der, keys) : ({ ok: false, reason: 'failed' } as const);
-    if (result.ok && isMimeEntity(result.content)) {
+  let verdict: string | null = null;
+  for (let layer = 0; layer < MAX_LAYERS; layer++) {
+    const entity = entityOf(draft);
+    if (isEnvelope(entity)) {
+      // Only ever the whole entity at this layer: the root, or the sole content of a signature.
+      const keys = await deps.decryptionKeys(addresses);
+      const result = decryptEnveloped(readPkcs7Mime(entity)!.der, keys);
+      if (!result.ok || !isMimeEntity(result.content)) {
+        const action = !result.ok && result.reason === 'not-for-us' ? 'delivered' : 'failed-to-decrypt';
+        msg.trace.add('unwrap/smime', action, action === 'delivered' ? 'encrypted only to keys we do not hold' : 'could not be decrypted', addresses);
+        return outcome.continue(branch.draft.prepend(ACTION_HEADER, action));
+      }
       draft = withEntity(draft, result.content);
       decrypted = true;
       msg.trace.add('unwrap/smime', 'decrypted', result.cipher, addresses);
-    } else {
-      const action = !result.ok && result.reason === 'not-for-us' ? 'delivered' : 'failed-to-decrypt';
-      msg.trace.add('unwrap/smime', action, action === 'delivered' ? 'encrypted only to keys we do not hold' : 'could not be decrypted', addresses);
-      return outcome.continue(branch.draft.prepend(ACTION_HEADER, action));
+      continue;
     }
-  }
-  const signature = await verifyTop(draft, deps, now());
-  if (signature) {
-    draft = signature.draft;
+    const signature = await verifyTop(draft, deps, now());
+    if (!signature) break;
     msg.trace.add('unwrap/smime', 'signature', signature.header, addresses);
+    if (signature.content && isEnvelope(signature.content)) {
+      // An outer signature over ciphertext (triple wrapping): it says who sent the envelope; the
+      // verdict that reaches the reader is the one over the plaintext, if there is one inside.
+      verdict ??= signature.header;
+      draft = withEntity(draft, signature.content);
+      continue;
+    }
+    verdict = signature.header;
+    draft = signature.draft;
+    if (!signature.unwrapped) break;
   }
   let out = draft;
-  if (signature) out = out.prepend(SIGNATURE_HEADER, signature.header);
+  if (verdict) out = out.prepend(SIGNATURE_HEADER, verdict);
   else if (decrypted) out = out.prepend(SIGNATURE_HEADER, 'none');
   if (decrypted) out = out.prepend(ACTION_HEADER, 'decrypted');
   return outcome.continue(out);
 }
 
+interface SignatureLayer {
+  readonly draft: MessageDraft;
+  readonly header: string;
+  /** the signed entity (detached: the first part; opaque: the encapsulated content) */
+  readonly content: Buffer | null;
+  /** an opaque signature was removed, so `draft` is the content */
+  readonly unwrapped: boolean;
+}
+
 /** Verifies a top-level S/MIME signature (detached kept, opaque unwrapped); null when unsigned. */
-async function verifyTop(draft: MessageDraft, deps: UnwrapDeps, now: number): Promise<{ draft: MessageDraft; header: string } | null> {
+async function verifyTop(draft: MessageDraft, deps: UnwrapDeps, now: number): Promise<SignatureLayer | null> {
   const entity = entityOf(draft);
   const detached = splitMultipartSigned(entity);
   const opaque = detached ? null : readPkcs7Mime(entity);
   if (!detached && (!opaque || opaque.smimeType !== 'signed-data')) return null;
   const result = detached ? verifySignedData(detached.signature, detached.signedContent) : verifySignedData(opaque!.der);
-  const next = opaque && result.status === 'valid' && result.content && isMimeEntity(result.content) ? withEntity(draft, result.content) : draft;
-  if (result.status !== 'valid' || !result.signer) return { draft: next, header: 'invalid' };
+  const content = detached ? detached.signedContent : result.content;
+  const unwrapped = opaque !== null && result.status === 'valid' && result.content !== null && isMimeEntity(result.content);
+  const next = unwrapped ? withEntity(draft, result.content!) : draft;
+  const layer = (header: string): SignatureLayer => ({ draft: next, header, content, unwrapped });
+  if (result.status !== 'valid' || !result.signer) return layer('invalid');
   const trust = await deps.validateSigner(result.signer, result.certificates, now);
   const signer = trust.email ? `; signer=${trust.email}` : '';
-  if (trust.status !== 'valid') return { draft: next, header: `untrusted${signer}` };
+  if (trust.status !== 'valid') return layer(`untrusted${signer}`);
   await deps.learn(result.certificates);
-  return { draft: next, header: `valid${signer}` };
+  return layer(`valid${signer}`);
 }

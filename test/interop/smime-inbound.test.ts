@@ -43,6 +43,9 @@ test('openssl-encrypted (and signed-then-encrypted) mail to a hosted key arrives
   // 2: signed by Erin (chain included), then encrypted
   execFileSync('openssl', ['cms', '-sign', '-in', f('inner.txt'), '-out', f('signed.eml'), '-signer', f('erin.pem'), '-inkey', f('erin.key'), '-certfile', f('chain.pem')]);
   execFileSync('openssl', ['cms', '-encrypt', '-aes256', '-in', f('signed.eml'), '-out', f('signenc.eml'), '-from', 'erin@remote.test', '-to', 'dave@example.test', '-subject', 'signed and encrypted', f('dave.pem')]);
+  // 4: triple-wrapped: signed, encrypted, signed again (opaque outer signature)
+  execFileSync('openssl', ['cms', '-encrypt', '-aes256', '-in', f('signed.eml'), '-out', f('signenc-body.eml'), f('dave.pem')]);
+  execFileSync('openssl', ['cms', '-sign', '-nodetach', '-in', f('signenc-body.eml'), '-out', f('triple.eml'), '-signer', f('erin.pem'), '-inkey', f('erin.key'), '-certfile', f('chain.pem'), '-from', 'erin@remote.test', '-to', 'dave@example.test', '-subject', 'triple wrapped']);
   // 3: tampered ciphertext
   const enc = readFileSync(f('enc.eml'), 'latin1').replace(/\r?\n/g, '\n');
   const [head, ...rest] = enc.split('\n\n');
@@ -53,11 +56,11 @@ test('openssl-encrypted (and signed-then-encrypted) mail to a hosted key arrives
   const tampered = `${head!.replace('Subject: plain encrypted', 'Subject: tampered')}\n\n${flipped}`;
 
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: gw.port, secure: false, ignoreTLS: true });
-  for (const raw of [readFileSync(f('enc.eml')), readFileSync(f('signenc.eml')), Buffer.from(tampered, 'latin1')]) {
+  for (const raw of [readFileSync(f('enc.eml')), readFileSync(f('signenc.eml')), Buffer.from(tampered, 'latin1'), readFileSync(f('triple.eml'))]) {
     await transport.sendMail({ envelope: { from: 'erin@remote.test', to: ['dave@example.test'] }, raw: raw.toString('latin1').replace(/\r?\n/g, '\r\n') });
   }
   transport.close();
-  await sink.waitFor(3, 20_000);
+  await sink.waitFor(4, 20_000);
   const bySubject = (s: string) => sink.messages.find((m) => m.body.toString('latin1').includes(`Subject: ${s}`))!.body.toString('latin1');
 
   const plain = bySubject('plain encrypted');
@@ -71,6 +74,11 @@ test('openssl-encrypted (and signed-then-encrypted) mail to a hosted key arrives
   assert.match(signed, /^X-Sealpost-Signature: valid; signer=erin@remote\.test\r$/m);
   assert.match(signed, /multipart\/signed/, 'the detached signature is kept for the client');
   assert.ok((await gw.app.pki.stores.certificates.byEmail('erin@remote.test')).length > 0, "the verified signer's certificate was learnt");
+
+  const triple = bySubject('triple wrapped');
+  assert.match(triple, /^X-Sealpost-Action: decrypted\r$/m);
+  assert.match(triple, /^X-Sealpost-Signature: valid; signer=erin@remote\.test\r$/m);
+  assert.match(triple, /The launch code is 0000\./);
 
   const bad = bySubject('tampered');
   assert.match(bad, /^X-Sealpost-Action: failed-to-decrypt\r$/m);
