@@ -146,9 +146,13 @@ async function authorityKeyId(ca: x509.X509Certificate): Promise<x509.Extension>
   return ski ? new x509.AuthorityKeyIdentifierExtension(ski.keyId, false) : x509.AuthorityKeyIdentifierExtension.create(ca.publicKey, false, webcrypto);
 }
 
+/** CRL entry reasons `ca revoke --reason` offers; unspecified = no reasonCode (RFC 5280 §5.3.1). */
+export const REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation'] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+
 export interface CrlOptions {
   readonly ca: CaSigner;
-  readonly revoked: ReadonlyArray<{ readonly serial: string; readonly at: number }>;
+  readonly revoked: ReadonlyArray<{ readonly serial: string; readonly at: number; readonly reason?: RevocationReason | null }>;
   readonly number: number;
   readonly validityMs: number;
   readonly now?: number;
@@ -167,7 +171,9 @@ export async function buildCrl(o: CrlOptions): Promise<Buffer> {
       signingAlgorithm: ALGORITHMS[o.ca.kind],
       signingKey: o.ca.key,
       extensions: [await authorityKeyId(ca), crlNumber],
-      entries: o.revoked.map((r) => ({ serialNumber: r.serial, revocationDate: new Date(r.at) })),
+      // invalidityDate on every entry: @peculiar/x509 would otherwise write an empty (invalid)
+      // crlEntryExtensions SEQUENCE for an entry without a reason
+      entries: o.revoked.map((r) => ({ serialNumber: r.serial, revocationDate: new Date(r.at), invalidity: new Date(r.at), ...(r.reason && r.reason !== 'unspecified' ? { reason: x509.X509CrlReason[r.reason] } : {}) })),
     },
     webcrypto,
   );

@@ -22,12 +22,12 @@ import type { CertificateRecord, Pki } from '../pki/index.js';
 import { parseCertificate } from '../pki/index.js';
 import { newCertificate } from '../pki/importer.js';
 import { DomainList } from '../receive/relay-rules.js';
-import { buildCaCertificate, buildCrl, buildEndEntity, generateKey, signingKeyOf, type CaSigner, type KeyKind } from './build.js';
+import { buildCaCertificate, buildCrl, buildEndEntity, generateKey, signingKeyOf, type CaSigner, type KeyKind, type RevocationReason } from './build.js';
 import { writePkcs12 } from './pkcs12-write.js';
 import { normalizeSerial, readCaState, writeCaState, type CaState, type RevokedEntry } from './state.js';
 
 export { normalizeSerial } from './state.js';
-export type { KeyKind } from './build.js';
+export { REVOCATION_REASONS, type KeyKind, type RevocationReason } from './build.js';
 
 export const DAY_MS = 86_400_000;
 export const DEFAULT_CRL_VALIDITY_MS = 30 * DAY_MS;
@@ -130,7 +130,7 @@ export class BuiltinCa {
   }
 
   /** Revokes certificates of the current CA by serial (hex) or by address (all of its certificates). */
-  async revoke(target: string): Promise<{ revoked: RevokedEntry[]; crl: CrlIssued }> {
+  async revoke(target: string, reason: RevocationReason = 'unspecified'): Promise<{ revoked: RevokedEntry[]; crl: CrlIssued }> {
     const { record: ca, state } = await this.#signer();
     const certs = this.deps.pki.stores.certificates;
     let matches: CertificateRecord[];
@@ -144,7 +144,7 @@ export class BuiltinCa {
     if (matches.length === 0) throw new SealpostError('SP_ERR_STORE_NOT_FOUND', `no certificate issued by the built-in CA matches ${target}`, { path: target });
     const caState = state.cas[ca.id] ?? { crlUrl: null, crlNumber: 0, revoked: [] };
     const known = new Set(caState.revoked.map((r) => r.serial));
-    const added: RevokedEntry[] = matches.filter((c) => !known.has(c.serial)).map((c) => ({ serial: c.serial, at: this.#now(), email: c.emails[0] ?? null }));
+    const added: RevokedEntry[] = matches.filter((c) => !known.has(c.serial)).map((c) => ({ serial: c.serial, at: this.#now(), email: c.emails[0] ?? null, reason }));
     await writeCaState(this.deps.db, { ...state, cas: { ...state.cas, [ca.id]: { ...caState, revoked: [...caState.revoked, ...added] } } }, this.#now());
     return { revoked: added, crl: await this.crl() };
   }

@@ -7,12 +7,14 @@
  */
 import type { Database } from '../db/engine.js';
 import { toMillis } from '../db/values.js';
+import type { RevocationReason } from './build.js';
 
 export interface RevokedEntry {
   /** lowercase hex, no leading zero bytes (as pki/names.ts serialHex) */
   readonly serial: string;
   readonly at: number;
   readonly email: string | null;
+  readonly reason?: RevocationReason | null;
 }
 
 export interface CaRecordState {

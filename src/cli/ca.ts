@@ -7,7 +7,7 @@
  * issue EMAIL --out F.p12 (--password P | --password-file F) [--validity 2y] [--key rsa|ec]:
  *   an S/MIME certificate; the PKCS#12 holds certificate, key and CA certificate. The key is kept
  *   (wrapped) by the gateway only for addresses of internalDomains.
- * revoke SERIAL|EMAIL: revokes and re-issues the CRL.  crl [--out F] [--validity 30d]: a new CRL
+ * revoke SERIAL|EMAIL [--reason R]: revokes and re-issues the CRL.  crl [--out F] [--validity 30d]: a new CRL
  *   into the CRL store (and a DER file).  export [--out F]: the CA certificate, PEM.
  * Exit codes: 0 done, 1 a bad argument / no CA / existing file, 2 an internal error.
  * SECURITY: passwords are never printed; prefer --password-file (--password is visible in ps).
@@ -16,7 +16,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { BuiltinCa, DEFAULT_CRL_VALIDITY_MS, parseValidity, type KeyKind } from '../ca/index.js';
+import { BuiltinCa, DEFAULT_CRL_VALIDITY_MS, parseValidity, REVOCATION_REASONS, type KeyKind, type RevocationReason } from '../ca/index.js';
 import { loadConfigFile } from '../config/load.js';
 import { openDatabase } from '../db/open.js';
 import { createStores } from '../db/stores.js';
@@ -102,9 +102,10 @@ async function issueCert(deps: CaCliDeps, email: string, opts: IssueOpts): Promi
   });
 }
 
-async function revoke(deps: CaCliDeps, target: string): Promise<void> {
+async function revoke(deps: CaCliDeps, target: string, reason: string): Promise<void> {
+  if (!(REVOCATION_REASONS as readonly string[]).includes(reason)) throw usage(`--reason ${JSON.stringify(reason)}: give one of ${REVOCATION_REASONS.join(', ')}`);
   await withCa(deps, async (ca) => {
-    const r = await ca.revoke(target);
+    const r = await ca.revoke(target, reason as RevocationReason);
     const data = { revoked: r.revoked.map((x) => ({ serial: x.serial, email: x.email, at: iso(x.at) })), crlNumber: r.crl.number, revokedCount: r.crl.revokedCount };
     const human = r.revoked.length === 0 ? `${target}: already revoked; CRL ${r.crl.number} re-issued` : `revoked ${data.revoked.map((x) => `${x.serial}${x.email ? ` <${x.email}>` : ''}`).join(', ')}; CRL ${r.crl.number} lists ${r.crl.revokedCount}`;
     deps.output().print(human, data);
@@ -153,7 +154,8 @@ export function registerCaCommands(program: Command, deps: CaCliDeps): void {
     .action(async (email: string, opts: IssueOpts) => issueCert(deps, email, opts));
   ca.command('revoke <serial-or-email>')
     .description('revoke a certificate of the CA (hex serial, or every certificate of an address) and re-issue the CRL')
-    .action(async (target: string) => revoke(deps, target));
+    .option('--reason <reason>', REVOCATION_REASONS.join(' | '), 'unspecified')
+    .action(async (target: string, opts: { reason: string }) => revoke(deps, target, opts.reason));
   ca.command('crl')
     .description('issue a new CRL into the CRL store')
     .option('--out <file>', 'also write it (DER)')
