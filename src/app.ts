@@ -23,6 +23,7 @@ import type { QueueItem } from './queue/types.js';
 import { createSmtpListener, type ListenerOptions, type SmtpListener } from './receive/index.js';
 import type { MethodRegistry } from './select/method.js';
 import { smimeMethod } from './protect/smime-method.js';
+import { BuiltinCa } from './ca/index.js';
 import { smimeUnwrapStep } from './unwrap/smime-unwrap.js';
 import { pkiUnwrapDeps } from './unwrap/hosted-keys.js';
 
@@ -98,6 +99,26 @@ export function delivererOptions(config: Config, baseDir: string): DelivererOpti
     },
     mx: { port: d.mxPort, dns: { servers: d.dns.servers, timeoutMs: d.dns.timeout, tries: d.dns.tries, families: d.dns.families } },
   };
+}
+
+/**
+ * The built-in CA re-issues its CRL daily (CRLs are valid 30 days), so its certificates stay
+ * checkable under `revocation: hard` without an operator's cron; one node of a cluster does it.
+ */
+export function scheduleCaCrl(stores: Pick<ReturnType<typeof createStores>, 'runSingleton'>, ca: Pick<BuiltinCa, 'current' | 'crl'>, log: Logger, everyMs = 24 * 3600_000): NodeJS.Timeout[] {
+  const run = () => {
+    stores
+      .runSingleton('ca-crl', async () => ((await ca.current()) ? ca.crl() : null), { minIntervalMs: everyMs * 0.9 })
+      .then((r) => {
+        if (r.ran && r.value) log.info({ event: 'ca.crl.issued' }, 'built-in CA issued its CRL');
+      })
+      .catch((err) => log.warn({ event: 'ca.crl.failed', err }, 'built-in CA could not issue its CRL'));
+  };
+  const first = setTimeout(run, 30_000);
+  const every = setInterval(run, everyMs);
+  first.unref();
+  every.unref();
+  return [first, every];
 }
 
 /**
@@ -218,6 +239,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   }, PURGE_EVERY_MS);
   purge.unref();
   const crlTimers = scheduleCrlRefresh(stores, pki, config.pki.crlRefresh, log);
+  crlTimers.push(...scheduleCaCrl(stores, new BuiltinCa({ pki, db: stores.database, internalDomains: config.internalDomains }), log));
   log.info({ event: 'gateway.started', node, listeners: bound }, 'Sealpost started');
 
   return {
