@@ -50,7 +50,7 @@ function option(name: string): string | undefined {
   const at = argv.indexOf(`--${name}`);
   return at >= 0 ? argv[at + 1] : undefined;
 }
-const KNOWN = new Set(['quick', 'workload', 'storage', 'no-postfix', 'messages', 'profile', 'keep', 'json', 'no-build', 'pg-url', 'help']);
+const KNOWN = new Set(['quick', 'workload', 'storage', 'method', 'no-postfix', 'messages', 'profile', 'keep', 'json', 'no-build', 'pg-url', 'help']);
 for (const a of argv) {
   if (a.startsWith('--') && !KNOWN.has(a.slice(2))) {
     console.error(`unknown option ${a} (see the header of bench/run.ts or docs/bench.md)`);
@@ -58,7 +58,7 @@ for (const a of argv) {
   }
 }
 if (flag('help')) {
-  console.log('npm run bench -- [--quick] [--workload 10kb-10,…] [--storage sqlite|postgres|both] [--no-postfix] [--messages N] [--profile] [--keep] [--json FILE] [--no-build] [--pg-url URL]');
+  console.log('npm run bench -- [--quick] [--workload 10kb-10,…] [--storage sqlite|postgres|both] [--method relay|smime|both] [--no-postfix] [--messages N] [--profile] [--keep] [--json FILE] [--no-build] [--pg-url URL]');
   process.exit(0);
 }
 
@@ -102,6 +102,13 @@ if (messagesOverride) {
   }
   workloads = workloads.map((w) => ({ ...w, count: n, warmup: Math.min(w.warmup, Math.ceil(n / 10)) }));
 }
+const methodOpt = (option('method') ?? 'relay').toLowerCase();
+if (!['relay', 'smime', 'both'].includes(methodOpt)) {
+  console.error('--method must be relay, smime or both');
+  process.exit(1);
+}
+// smime: every message is S/MIME-encrypted (AES-256-CBC, RSA-2048) to a trusted recipient certificate
+const methods: Array<'relay' | 'smime'> = methodOpt === 'both' ? ['relay', 'smime'] : [methodOpt as 'relay' | 'smime'];
 const storageOpt = (option('storage') ?? 'both').toLowerCase();
 if (!['sqlite', 'postgres', 'both'].includes(storageOpt)) {
   console.error('--storage must be sqlite, postgres or both');
@@ -259,7 +266,8 @@ async function backendCpuMs(database: string): Promise<number> {
   return pids.reduce((sum, pid) => sum + (Number.isFinite(cpuMs(pid, false)) ? cpuMs(pid, false) : 0), 0);
 }
 
-async function runSealpost(w: Workload, sink: SinkProcess, storage: 'sqlite' | 'postgres', tag: string, profileDir?: string): Promise<RunResult | null> {
+async function runSealpost(w: Workload, sink: SinkProcess, storage: 'sqlite' | 'postgres', tag: string, profileDir?: string, method: 'relay' | 'smime' = 'relay'): Promise<RunResult | null> {
+  const system = method === 'smime' ? `sealpost ${storage} smime` : `sealpost ${storage}`;
   let db: PgDatabase | null = null;
   if (storage === 'postgres') {
     db = await pgDatabase();
@@ -270,6 +278,7 @@ async function runSealpost(w: Workload, sink: SinkProcess, storage: 'sqlite' | '
     gw = await BenchGateway.start({
       sinkPort: sink.port,
       sessions: w.sessions,
+      ...(method === 'smime' ? { smime: { recipient: 'bob@elsewhere.test' } } : {}),
       ...(db ? { storageUrl: db.url } : {}),
       // the profiler preload: V8 CPU profile + per-statement SQLite timings (see the file)
       ...(profileDir ? { execArgv: ['--require', join(ROOT, 'bench', 'lib', 'cpu-profile-preload.cjs')], env: { SEALPOST_BENCH_PROFILE_DIR: profileDir } } : {}),
@@ -289,7 +298,7 @@ async function runSealpost(w: Workload, sink: SinkProcess, storage: 'sqlite' | '
     const { result: r, load, lastArrival } = await measure(
       w,
       sink,
-      { system: `sealpost ${storage}`, port: gw.port, cpu: () => cpuMs(pid), finalMemory: () => peakRssMb(pid), memoryKind: 'VmHWM', ...(db ? { dbCpu: () => backendCpuMs(db!.name) } : {}) },
+      { system, port: gw.port, cpu: () => cpuMs(pid), finalMemory: () => peakRssMb(pid), memoryKind: 'VmHWM', ...(db ? { dbCpu: () => backendCpuMs(db!.name) } : {}) },
       tag,
     );
     const exit = await gw.stop(60_000);
@@ -331,7 +340,7 @@ async function runSinkAlone(w: Workload, sink: SinkProcess, tag: string): Promis
 const fmt = (v: number, digits = 0, width = 8): string => (Number.isFinite(v) ? v.toFixed(digits) : '–').padStart(width);
 
 function header(): string {
-  return `${'workload'.padEnd(9)} ${'system'.padEnd(16)} ${'msgs/s'.padStart(8)} ${'acc/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/msg'.padStart(11)} ${'memory MB'.padStart(10)}  ${'harness'.padStart(7)}  ${'vs Postfix'.padStart(10)}`;
+  return `${'workload'.padEnd(9)} ${'system'.padEnd(22)} ${'msgs/s'.padStart(8)} ${'acc/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/msg'.padStart(11)} ${'memory MB'.padStart(10)}  ${'harness'.padStart(7)}  ${'vs Postfix'.padStart(10)}`;
 }
 
 function row(r: RunResult, postfix: RunResult | undefined): string {
@@ -339,7 +348,7 @@ function row(r: RunResult, postfix: RunResult | undefined): string {
   const mem = r.memoryKind ? `${fmt(r.memoryMb, 0, 5)} ${r.memoryKind === 'VmHWM' ? 'HWM' : 'PSS'}` : '';
   const err = r.errors ? `  (${r.errors} errors)` : '';
   const cpu = r.dbCpuMsPerMsg !== undefined ? `${r.cpuMsPerMsg.toFixed(r.cpuMsPerMsg >= 10 ? 1 : 2)}+${r.dbCpuMsPerMsg.toFixed(r.dbCpuMsPerMsg >= 10 ? 1 : 2)}`.padStart(11) : fmt(r.cpuMsPerMsg, 2, 11);
-  return `${r.workload.padEnd(9)} ${r.system.padEnd(16)} ${fmt(r.msgsPerSec)} ${fmt(r.acceptedPerSec)} ${fmt(r.p50, 1)} ${fmt(r.p99, 1)} ${cpu} ${mem.padStart(10)}  ${fmt(r.harnessMsPerMsg, 2, 7)}  ${ratio.padStart(10)}${err}`;
+  return `${r.workload.padEnd(9)} ${r.system.padEnd(22)} ${fmt(r.msgsPerSec)} ${fmt(r.acceptedPerSec)} ${fmt(r.p50, 1)} ${fmt(r.p99, 1)} ${cpu} ${mem.padStart(10)}  ${fmt(r.harnessMsPerMsg, 2, 7)}  ${ratio.padStart(10)}${err}`;
 }
 
 function gitDescribe(): string {
@@ -404,15 +413,15 @@ async function main(): Promise<void> {
           notes.push(`${w.name} postfix failed: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
-      for (const storage of storages) {
+      for (const storage of storages) for (const method of methods) {
         let r: RunResult | null;
         try {
-          r = await runSealpost(w, sink, storage, `g${n++}`);
+          r = await runSealpost(w, sink, storage, `g${n++}`, undefined, method);
         } catch (err) {
           // one broken run (a gateway that does not start) must not cost the other figures
           const why = (err instanceof Error ? err.message : String(err)).split('\n').slice(0, 6).join(' | ');
-          console.log(`${w.name.padEnd(9)} ${`sealpost ${storage}`.padEnd(16)} failed: ${why.slice(0, 300)}`);
-          notes.push(`${w.name} sealpost ${storage} failed: ${why}`);
+          console.log(`${w.name.padEnd(9)} ${`sealpost ${storage} ${method}`.padEnd(22)} failed: ${why.slice(0, 300)}`);
+          notes.push(`${w.name} sealpost ${storage} ${method} failed: ${why}`);
           continue;
         }
         if (!r) continue;

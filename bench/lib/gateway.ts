@@ -9,7 +9,8 @@
  * Adapted from test/helpers/gateway-process.ts (same readiness rule: `gateway.started` logged
  * and the port accepts a TCP connection), plus `execArgv` for the profiler preload.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   /** extra node flags for the child, e.g. ['--require', 'preload.cjs'] */
   readonly execArgv?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** encrypt every outbound message with S/MIME (a trusted certificate is imported for the recipient) */
+  readonly smime?: { readonly recipient: string };
 }
 
 function tryConnect(port: number): Promise<boolean> {
@@ -51,6 +54,20 @@ const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
+
+const execFileAsync = promisify(execFile);
+
+/** A test CA and an RSA-2048 certificate for the bench recipient, loaded with the real CLI. */
+async function importRecipientCertificate(dir: string, recipient: string): Promise<void> {
+  const { hierarchy } = await import('../../test/helpers/pki.js');
+  const pki = await hierarchy();
+  const user = await pki.user(recipient, { key: 'rsa' });
+  await writeFile(join(dir, 'root.pem'), pki.root.pem);
+  await writeFile(join(dir, 'recipient.pem'), pki.intermediate.pem + user.pem);
+  for (const args of [['certs', 'trust', 'root.pem'], ['certs', 'import', 'recipient.pem']]) {
+    await execFileAsync(process.execPath, [CLI, ...args, '--config', join(dir, 'sealpost.yaml')], { cwd: dir });
+  }
+}
 
 export class BenchGateway {
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
@@ -88,9 +105,11 @@ export class BenchGateway {
       `relay: { outbound: "${hop}", inbound: "${hop}" }`,
       `storage: { url: "${o.storageUrl ?? 'sqlite:./data/sealpost.db'}" }`,
       'logging: { level: info }',
+      ...(o.smime ? ['policies: [ { name: bench-smime, then: [ encrypt ] } ]'] : []),
       '',
     ].join('\n');
     await writeFile(join(dir, 'sealpost.yaml'), config);
+    if (o.smime) await importRecipientCertificate(dir, o.smime.recipient);
     const out = openSync(join(dir, 'stdout.log'), 'a');
     const err = openSync(join(dir, 'stderr.log'), 'a');
     let child: ChildProcess;
