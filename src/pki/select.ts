@@ -24,7 +24,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { PrivateKeyVault } from '../keystore/private-keys.js';
 import { domainOf, normalizeAddress } from './names.js';
-import type { CertificateRecord, CertificateStore, ChainCertificate, Purpose, RevocationMode, ValidationStatus } from './types.js';
+import type { CertificateRecord, CertificateStore, ChainCertificate, Purpose, RevocationMode, ValidationResult, ValidationStatus } from './types.js';
 import type { Validator } from './validate.js';
 
 export interface DomainPkiConfig {
@@ -86,6 +86,8 @@ export function domainConfigFor(domains: readonly DomainPkiConfig[], domain: str
   return patterns[0] ?? null;
 }
 
+const VERDICT_TTL_MS = 1000;
+
 export class Selector {
   constructor(
     private readonly deps: { readonly certificates: CertificateStore; readonly validator: Validator; readonly keys: PrivateKeyVault | null },
@@ -139,10 +141,28 @@ export class Selector {
   }
 
   /** The records that validate, newest first; the rest go to `rejected`. */
+  /**
+   * Path validation reads the stores on every call; a relay under load asks the same question for
+   * the same recipient many times a second (select, then protect). A verdict is reused for up to
+   * VERDICT_TTL_MS, which keeps DESIGN §3's promise that store changes apply within a second.
+   */
+  readonly #verdicts = new Map<string, { at: number; result: Promise<ValidationResult> }>();
+
+  #validate(r: CertificateRecord, purpose: Purpose, now: number, address: string | undefined): Promise<ValidationResult> {
+    const key = `${r.id}|${purpose}|${address ?? ''}`;
+    const hit = this.#verdicts.get(key);
+    if (hit && Math.abs(now - hit.at) < VERDICT_TTL_MS) return hit.result;
+    if (this.#verdicts.size >= 10_000) this.#verdicts.clear();
+    const result = this.deps.validator.validate(r, { now, purpose, revocation: this.opts.revocation, ...(address === undefined ? {} : { address }) });
+    this.#verdicts.set(key, { at: now, result });
+    result.catch(() => this.#verdicts.delete(key));
+    return result;
+  }
+
   async #valid(records: readonly CertificateRecord[], role: CertificateRole, purpose: Purpose, now: number, address: string | undefined, rejected: RejectedCertificate[]): Promise<SelectedCertificate[]> {
     const ok: SelectedCertificate[] = [];
     for (const r of records) {
-      const v = await this.deps.validator.validate(r, { now, purpose, revocation: this.opts.revocation, ...(address === undefined ? {} : { address }) });
+      const v = await this.#validate(r, purpose, now, address);
       if (v.status === 'valid') ok.push({ id: r.id, der: r.der, subject: r.subject, role, notBefore: r.notBefore, chain: v.chain, warnings: v.warnings });
       else rejected.push({ id: r.id, subject: r.subject, role, status: v.status, reason: v.reason ?? v.status });
     }
