@@ -16,6 +16,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { test } from 'node:test';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { createTestDatabase, onDatabase, requirePostgres, type TestDatabase } from '../helpers/postgres.js';
@@ -23,6 +24,39 @@ import { startSink, type Sink } from '../helpers/sink.js';
 import { RawSmtpClient, ehlo } from '../helpers/smtp-client.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A slow road to the sink for the victim only: connections and every reply are delayed, so its
+ * deliveries take a while and it always holds queue leases when it is killed (a fast node may
+ * finish everything between two looks at the database).
+ */
+async function slowProxy(targetPort: number, delayMs: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    client.on('error', () => undefined);
+    client.on('close', () => sockets.delete(client));
+    setTimeout(() => {
+      const upstream = net.connect(targetPort, '127.0.0.1');
+      sockets.add(upstream);
+      upstream.on('error', () => client.destroy());
+      upstream.on('close', () => sockets.delete(upstream));
+      client.on('close', () => upstream.destroy());
+      client.pipe(upstream);
+      // every reply arrives late (equal delays keep the order), so each transaction is slow
+      upstream.on('data', (chunk: Buffer) => setTimeout(() => client.writable && client.write(chunk), delayMs));
+      upstream.on('end', () => setTimeout(() => client.end(), delayMs));
+    }, delayMs);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
 
 function message(token: string, to: string): string {
   const filler = Array.from({ length: 12 }, (_, i) => `line ${i} of ${token}: the quick brown fox jumps over the lazy dog`).join('\r\n');
@@ -143,10 +177,12 @@ test('three nodes on one PostgreSQL database: a node killed mid-run loses nothin
   // shared configuration of the cluster: the database and the gateway secret (DESIGN §5 marker)
   const secret = randomBytes(32).toString('hex');
   const names = ['n1', 'n2', 'n3'];
+  const slow = await slowProxy(sink.port, 60);
+  t.after(() => slow.close());
   for (const name of names) {
     nodes.push(
       await GatewayProcess.create({
-        hopPort: sink.port,
+        hopPort: name === 'n2' ? slow.port : sink.port,
         retry: ['500ms'],
         extraYaml: [`node: ${name}`, `storage: { url: "${tdb.url}", poolSize: 5, leases: { spool: ${LEASES.spool}, queue: ${LEASES.queue} } }`, `secrets: { gatewaySecret: "${secret}" }`].join('\n'),
       }),
