@@ -189,7 +189,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   const resolveHop = hopResolver(config);
   const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });
   const methods: MethodRegistry = new Map([
-    ['smime', smimeMethod({ selector: pki.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto', profile: (profile) => config.profiles[profile]?.smime })],
+    ['smime', smimeMethod({ selector: pki.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto', profile: (profile) => config.profiles[profile]?.smime, queueTimeout: (profile) => config.profiles[profile]?.queueTimeout })],
   ]);
   const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods, unwrap: [smimeUnwrapStep(pkiUnwrapDeps(pki))] });
   const deliverer = new Deliverer(deliveryOptions);

@@ -19,6 +19,8 @@ export interface SmimeMethodOptions {
   readonly selector: Pick<Selector, 'encryptionCertificatesFor' | 'signingKeyFor'>;
   /** profile `sign` setting per profile name ('auto' | 'required' | 'never') */
   readonly signMode: (profile: string) => 'auto' | 'required' | 'never';
+  /** profile queueTimeout (ms): how long `sign: required` holds a message whose sender has no key */
+  readonly queueTimeout?: (profile: string) => number | undefined;
   /** profile `smime` settings per profile name (defaults: AES-256-CBC, PKCS#1 v1.5, detached) */
   readonly profile?: (profile: string) => SmimeProfile | undefined;
   readonly now?: () => number;
@@ -73,7 +75,12 @@ export function smimeMethod(options: SmimeMethodOptions): ProtectionMethod {
               : buildMultipartSigned(content, signData({ content, signer: signerInput, digest: 'sha256', detached: true }), 'sha256');
           msg.trace.add('protect/smime', 'signed', `signed as ${signer.subject}`, addresses);
         } else if (mode === 'required') {
-          throw new Error(`signing is required but ${msg.envelope.mailFrom || '<>'} has no valid signing key`);
+          // Held like encryption (DESIGN §1): re-checked until queueTimeout, then the sender is told.
+          const why = `signing is required but ${msg.envelope.mailFrom || '<>'} has no valid signing key`;
+          const deadline = msg.receivedAt + (options.queueTimeout?.(profileName) ?? 86_400_000);
+          msg.trace.add('protect/smime', 'hold', why, addresses);
+          if (now() >= deadline) return outcome.bounce(`could not be delivered securely: ${why}`, '5.7.10', 'encryption-failed');
+          return outcome.defer(`held for signing: ${why}`, Math.min(deadline, now() + Math.min(15 * 60_000, Math.max(1000, (deadline - msg.receivedAt) / 8))));
         } else {
           msg.trace.add('protect/smime', 'unsigned', `no valid signing key for ${msg.envelope.mailFrom || '<>'}; sent unsigned`, addresses);
         }

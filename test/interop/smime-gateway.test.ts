@@ -131,3 +131,24 @@ test('profile smime settings: AES-256-GCM AuthEnvelopedData with RSA-OAEP and an
   const verified = execFileSync('openssl', ['cms', '-verify', '-in', f('inner.eml'), '-CAfile', f('root.pem'), '-purpose', 'smimesign'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
   assert.match(verified, /Authenticated secret\./);
 });
+
+test('sign: required holds a message whose sender has no signing key, then tells the sender — the recipient never gets it', async (t) => {
+  const sink = await startSink();
+  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }\nprofiles: { default: { sign: required, queueTimeout: 2s } }\n`);
+  t.after(async () => {
+    await gw.close();
+    await sink.close();
+  });
+  const pki = await hierarchy();
+  const bob = await pki.user('bob@partner.test', { key: 'rsa' });
+  await gw.app.pki.importer.import(Buffer.from(pki.root.pem), { trust: true, name: 'root.pem' });
+  await gw.app.pki.importer.import(Buffer.from(pki.intermediate.pem + bob.pem), { name: 'bob.pem' });
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: gw.port, secure: false, ignoreTLS: true });
+  await transport.sendMail({ envelope: { from: 'alice@example.test', to: ['bob@partner.test'] }, raw: 'From: alice@example.test\r\nSubject: [secure] must be signed\r\n\r\nunsigned text\r\n' });
+  transport.close();
+  await sink.waitFor(1, 20_000);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(sink.messages.length, 1);
+  assert.deepEqual(sink.messages[0]!.to, ['alice@example.test']);
+  assert.match(sink.messages[0]!.body.toString('latin1'), /X-Sealpost-Notification: encryption-failed/);
+});
