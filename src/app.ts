@@ -2,6 +2,7 @@
  * The composition root: the only module that wires concrete implementations (stores, SMTP
  * listeners, deliverer, workers) from a validated config. Everything else depends on interfaces.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -102,6 +103,34 @@ export function delivererOptions(config: Config, baseDir: string): DelivererOpti
 }
 
 /**
+ * Automatic signing certificates (config `ca.autoSigningCertificates`): an internal sender without
+ * a key gets one from the built-in CA the first time a message of theirs is to be signed. The
+ * private key is stored wrapped; the PKCS#12 made by `issue` is discarded (random password).
+ */
+export function autoEnrol(ca: Pick<BuiltinCa, 'current' | 'issue'>, internalDomains: readonly string[], validityMs: number, log: Logger): (address: string) => Promise<boolean> {
+  const internal = (address: string) => {
+    const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+    return internalDomains.some((d) => (d.startsWith('*.') ? domain.endsWith(d.slice(1)) : domain === d));
+  };
+  const pending = new Map<string, Promise<boolean>>();
+  return (address) => {
+    const key = address.toLowerCase();
+    if (!internal(key)) return Promise.resolve(false);
+    let p = pending.get(key);
+    if (!p) {
+      p = (async () => {
+        if (!(await ca.current())) return false;
+        const issued = await ca.issue({ email: key, validityMs, key: 'ec', password: randomBytes(24).toString('base64') });
+        log.info({ event: 'ca.certificate.enrolled', certificateId: issued.record.id, address: key }, 'issued a signing certificate');
+        return issued.keyStored;
+      })().finally(() => pending.delete(key));
+      pending.set(key, p);
+    }
+    return p;
+  };
+}
+
+/**
  * The built-in CA re-issues its CRL daily (CRLs are valid 30 days), so its certificates stay
  * checkable under `revocation: hard` without an operator's cron; one node of a cluster does it.
  */
@@ -189,7 +218,8 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   const resolveHop = hopResolver(config);
   const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });
   const methods: MethodRegistry = new Map([
-    ['smime', smimeMethod({ selector: pki.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto', profile: (profile) => config.profiles[profile]?.smime, queueTimeout: (profile) => config.profiles[profile]?.queueTimeout })],
+    ['smime', smimeMethod({
+      ...(config.ca.autoSigningCertificates ? { enrol: autoEnrol(new BuiltinCa({ pki, db: stores.database, internalDomains: config.internalDomains }), config.internalDomains, config.ca.autoValidity, log) } : {}), selector: pki.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto', profile: (profile) => config.profiles[profile]?.smime, queueTimeout: (profile) => config.profiles[profile]?.queueTimeout })],
   ]);
   const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods, unwrap: [smimeUnwrapStep(pkiUnwrapDeps(pki))] });
   const deliverer = new Deliverer(deliveryOptions);

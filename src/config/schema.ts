@@ -246,6 +246,12 @@ export const configSchema = z.strictObject({
   portal: z.strictObject({ listen: listen.default('127.0.0.1:8443'), baseUrl: z.string().url().default('https://localhost:8443') }).prefault({}),
   admin: z.strictObject({ listen: listen.default('127.0.0.1:8444') }).prefault({}),
   logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
+  ca: z
+    .strictObject({
+      autoSigningCertificates: z.boolean().default(false).describe('the built-in CA (after `sealpost ca init`) issues a signing certificate to an internal sender who has none, the first time one is needed'),
+      autoValidity: duration.prefault('365d').describe('validity of those certificates'),
+    })
+    .prefault({}),
   retention: z.strictObject({ delivered: duration.prefault('7d').describe('final queue items kept for `queue show`') }).prefault({}),
   pki: pki.describe('S/MIME certificates: revocation checking, CRL fetching, certificate choice, per-domain certificates'),
 }).superRefine((config, ctx) => {

@@ -19,6 +19,8 @@ export interface SmimeMethodOptions {
   readonly selector: Pick<Selector, 'encryptionCertificatesFor' | 'signingKeyFor'>;
   /** profile `sign` setting per profile name ('auto' | 'required' | 'never') */
   readonly signMode: (profile: string) => 'auto' | 'required' | 'never';
+  /** issues a signing certificate for an internal sender without one (built-in CA); null = cannot */
+  readonly enrol?: (address: string) => Promise<boolean>;
   /** profile queueTimeout (ms): how long `sign: required` holds a message whose sender has no key */
   readonly queueTimeout?: (profile: string) => number | undefined;
   /** profile `smime` settings per profile name (defaults: AES-256-CBC, PKCS#1 v1.5, detached) */
@@ -66,7 +68,11 @@ export function smimeMethod(options: SmimeMethodOptions): ProtectionMethod {
       const mode = options.signMode(profileName);
       const settings = options.profile?.(profileName) ?? DEFAULT_PROFILE;
       if (mode !== 'never') {
-        const { signer } = await options.selector.signingKeyFor(msg.envelope.mailFrom, now());
+        let { signer } = await options.selector.signingKeyFor(msg.envelope.mailFrom, now());
+        if (!signer && msg.envelope.mailFrom && options.enrol && (await options.enrol(msg.envelope.mailFrom))) {
+          msg.trace.add('protect/smime', 'enrolled', `the built-in CA issued a signing certificate for ${msg.envelope.mailFrom}`, addresses);
+          ({ signer } = await options.selector.signingKeyFor(msg.envelope.mailFrom, now()));
+        }
         if (signer) {
           const signerInput = { certificate: signer.der, privateKey: signer.privateKey, chain: signer.chain.slice(1).map((c) => c.der) };
           content =

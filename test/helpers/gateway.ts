@@ -1,5 +1,5 @@
 /** Runs a whole gateway in-process on loopback with a fresh data directory per test. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.js';
@@ -20,6 +20,8 @@ export async function startGateway(extra: string, options: { listener?: string }
   const listener = options.listener ?? '{ name: main, listen: "127.0.0.1:0", direction: auto }';
   const text = `hostname: gw.example.test\ninternalDomains: [example.test]\nsmtp:\n  listeners:\n    - ${listener}\n${extra}`;
   const config = parseConfigText(text, join(dir, 'sealpost.yaml'));
+  // on disk too, so tests can run CLI commands against the running gateway
+  await writeFile(join(dir, 'sealpost.yaml'), text);
   const app = await startApp({ config, file: join(dir, 'sealpost.yaml'), baseDir: dir }, { logger: silentLogger(), idlePollMs: 100 });
   return {
     app,

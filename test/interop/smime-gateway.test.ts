@@ -152,3 +152,35 @@ test('sign: required holds a message whose sender has no signing key, then tells
   assert.deepEqual(sink.messages[0]!.to, ['alice@example.test']);
   assert.match(sink.messages[0]!.body.toString('latin1'), /X-Sealpost-Notification: encryption-failed/);
 });
+
+test('with ca.autoSigningCertificates an internal sender without a key gets one from the built-in CA; openssl verifies the signature', async (t) => {
+  const sink = await startSink();
+  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }\nca: { autoSigningCertificates: true }\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'sealpost-smime-auto-'));
+  t.after(async () => {
+    await gw.close();
+    await sink.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const f = (name: string) => join(dir, name);
+  const cli = (...args: string[]) => execFileSync(process.execPath, [join(process.cwd(), 'bin', 'sealpost.js'), ...args, '--config', join(gw.dir, 'sealpost.yaml')], { cwd: gw.dir }).toString();
+  cli('ca', 'init');
+  writeFileSync(f('ca.pem'), cli('ca', 'export'));
+  const pki = await hierarchy();
+  const bob = await pki.user('bob@partner.test', { key: 'rsa' });
+  writeFileSync(f('bob.pem'), bob.pem);
+  writeFileSync(f('bob.key'), bob.keyPem);
+  await gw.app.pki.importer.import(Buffer.from(pki.root.pem), { trust: true, name: 'root.pem' });
+  await gw.app.pki.importer.import(Buffer.from(pki.intermediate.pem + bob.pem), { name: 'bob.pem' });
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: gw.port, secure: false, ignoreTLS: true });
+  await transport.sendMail({ envelope: { from: 'newbie@example.test', to: ['bob@partner.test'] }, raw: 'From: newbie@example.test\r\nSubject: [secure] first mail\r\nContent-Type: text/plain\r\n\r\nSigned by a fresh certificate.\r\n' });
+  transport.close();
+  await sink.waitFor(1, 20_000);
+  writeFileSync(f('msg.eml'), sink.messages[0]!.body);
+  writeFileSync(f('inner.eml'), execFileSync('openssl', ['cms', '-decrypt', '-in', f('msg.eml'), '-recip', f('bob.pem'), '-inkey', f('bob.key')]));
+  const out = execFileSync('openssl', ['cms', '-verify', '-in', f('inner.eml'), '-CAfile', f('ca.pem'), '-purpose', 'smimesign'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  assert.match(out, /Signed by a fresh certificate\./);
+  const issued = await gw.app.pki.stores.certificates.byEmail('newbie@example.test');
+  assert.equal(issued.length, 1);
+  assert.equal(issued[0]!.hasPrivateKey, true);
+});
