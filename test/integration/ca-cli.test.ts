@@ -12,23 +12,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createPrivateKey } from 'node:crypto';
+import { sealpost, sealpostJson } from '../helpers/cli.js';
 
 const run = promisify(execFile);
-const BIN = join(process.cwd(), 'bin', 'sealpost.js');
 
-async function sealpost(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, SEALPOST_CONFIG: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-const json = async (args: string[], cwd: string) => {
-  const r = await sealpost([...args, '--json'], cwd);
-  return { ...r, data: JSON.parse(r.stdout || 'null') as any };
-};
+const json = sealpostJson;
 async function openssl(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run('openssl', args, { cwd });

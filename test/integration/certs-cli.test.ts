@@ -5,31 +5,15 @@
  * and the user errors (exit 1 with a JSON error naming the file).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { createPrivateKey } from 'node:crypto';
 import { crlPem, hierarchy, issue, makeCrl, opensslP7b, opensslPkcs12, startCrlServer, workdir, type CrlServer } from '../helpers/pki.js';
+import { sealpost, sealpostJson } from '../helpers/cli.js';
 
-const run = promisify(execFile);
-const BIN = join(process.cwd(), 'bin', 'sealpost.js');
-
-async function sealpost(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, SEALPOST_CONFIG: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-const json = async (args: string[], cwd: string) => {
-  const r = await sealpost([...args, '--json'], cwd);
-  return { ...r, data: JSON.parse(r.stdout || 'null') as any };
-};
+const json = sealpostJson;
 
 let server: CrlServer;
 let w: Awaited<ReturnType<typeof workdir>>;

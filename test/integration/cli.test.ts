@@ -1,24 +1,12 @@
 /** The command-line contract (DESIGN §3) through the installed entry point, bin/sealpost.js. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { sealpost } from '../helpers/cli.js';
 
-const run = promisify(execFile);
-const BIN = join(process.cwd(), 'bin', 'sealpost.js');
 
-async function sealpost(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, SEALPOST_CONFIG: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 test('init writes a valid config once, check passes, a second init refuses without --force', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'sealpost-cli-'));
