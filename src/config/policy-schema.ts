@@ -3,7 +3,7 @@
  * key, so an unknown name is reported at its own YAML path instead of as a vague union mismatch.
  */
 import { z } from 'zod';
-import { domainPattern, emailAddress, size } from './fields.js';
+import { domainPattern, emailAddress, nextHop, size } from './fields.js';
 
 const stringTestShape = {
   contains: z.string().optional(),
@@ -95,7 +95,7 @@ export const actionShapes = {
   addHeader: z.strictObject({ name: z.string().regex(/^[\x21-\x39\x3b-\x7e]+$/, { message: 'not a valid header name' }), value: z.string() }),
   removeHeader: z.strictObject({ name: z.string().min(1) }),
   stripSubject: z.string().min(1),
-  route: z.strictObject({ to: z.string().min(1) }),
+  route: z.strictObject({ to: nextHop.describe('next hop for the matched recipients: smtp://, smtps://, submission://, mx or capture') }),
 } as const;
 
 type ActionShapes = typeof actionShapes;

@@ -94,6 +94,10 @@ export class SpoolWorker extends PollingWorker {
       const outcome = previousFailures + 1 >= this.options.maxAttempts ? ({ kind: 'quarantine', reason: `pipeline failed ${previousFailures + 1} times: ${reason}` } as const) : ({ kind: 'defer', reason } as const);
       done = [{ recipients: pending, outcome, draft: msg.original, facts: {}, decidedAt: 'pipeline' }];
     }
+    // A drop is only allowed with a logged reason (DESIGN §2): the trace goes with the spool entry.
+    for (const b of done) {
+      if (b.outcome.kind === 'drop') this.options.logger.warn({ event: 'pipeline.dropped', messageId: entry.id, recipients: b.recipients.map((r) => r.address), stage: b.decidedAt, reason: b.outcome.reason }, 'dropped');
+    }
     // One 'run-failed' per failed run: that count, not the number of holds, drives quarantine.
     const thisRun = trace.entries.slice(entry.trace.length);
     if (thisRun.some((e) => e.event === 'error') && !thisRun.some((e) => e.event === 'run-failed')) {

@@ -17,8 +17,11 @@ export function protectStep(methods: MethodRegistry): Step {
       const method = methods.get(name);
       if (!method) throw new Error(`method ${name} is not available`);
       const result = await method.protect(msg, branch);
-      if (result.kind === 'continue') return outcome.continue(result.draft);
-      return result;
+      // Only a protected draft, or a hold/refusal, may leave this step: a method that answers
+      // "continue" without a new draft (or queues/jumps) would send the plaintext on.
+      if (result.kind === 'continue' && result.draft && result.draft !== branch.draft) return outcome.continue(result.draft);
+      if (result.kind === 'defer' || result.kind === 'bounce' || result.kind === 'quarantine') return result;
+      throw new Error(`method ${name} returned ${result.kind} without a protected message`);
     },
   };
 }

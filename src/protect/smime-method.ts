@@ -65,7 +65,9 @@ export function smimeMethod(options: SmimeMethodOptions): ProtectionMethod {
       const { outer, entity } = splitEntity(branch.draft);
       let content = toCanonicalCrlf(entity);
       const profileName = branch.facts.protection?.profile ?? 'default';
-      const mode = options.signMode(profileName);
+      // a policy `sign` action asks for a signature even where the profile would not sign
+      const configured = options.signMode(profileName);
+      const mode = branch.facts.signRequested && configured === 'never' ? 'auto' : configured;
       const settings = options.profile?.(profileName) ?? DEFAULT_PROFILE;
       if (mode !== 'never') {
         let { signer } = await options.selector.signingKeyFor(msg.envelope.mailFrom, now());

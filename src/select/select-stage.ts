@@ -81,6 +81,9 @@ export function selectSteps(options: SelectOptions): Step[] {
         msg.trace.add('select', selection === 'hold' ? 'hold' : 'method', selection === 'hold' ? why : `${selection}: ${why}`, branch.recipients.map((r) => r.address));
         if (selection === 'hold') return hold(msg, branch, options, why);
         branch.facts.method = selection;
+        if (selection === 'none' && branch.facts.signRequested) {
+          msg.trace.add('select', 'unsigned', 'a policy asked for a signature, but signing without encryption is not supported yet; sent unsigned', branch.recipients.map((r) => r.address));
+        }
         return outcome.continue();
       },
     },

@@ -47,4 +47,5 @@ test('unknown keys, bad durations and unset environment variables are errors, ne
   assert.throws(() => parseConfigText('hostname: a\ninternalDomains: [x.test]\nsecrets: { gatewaySecret: "${SP_TEST_UNSET_VAR}" }\n', 'c.yaml', {}), /SP_TEST_UNSET_VAR is not set/);
   assert.throws(() => parseConfigText('hostname: a\ninternalDomains: [x.test]\npolicies: [ { name: r, then: [ encrpyt ] } ]\n'), /policies\[0\]\.then\[0\]: expected one of "encrypt"/);
   assert.throws(() => parseConfigText('hostname: a\ninternalDomains: [x.test]\npolicies: [ { name: r, then: [ { encrypt: { profile: nope } } ] } ]\n'), /no profile named "nope"/);
+  assert.throws(() => parseConfigText('hostname: a\ninternalDomains: [x.test]\npolicies: [ { name: r, then: [ { route: { to: "ftp://x" } } ] } ]\n'), /policies\[0\]\.then\[0\]\.route\.to: expected smtp:\/\//);
 });
