@@ -2,7 +2,7 @@
  * Generates docs/config.md from the zod schema, so the reference can never drift from the code.
  * `--check` fails (exit 1) when the committed file differs from what the schema gives (CI runs it).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeOrCheck } from './generated-file.js';
 import { z } from 'zod';
 import { configSchema } from '../src/config/schema.js';
 import { actionShapes } from '../src/config/policy-schema.js';
@@ -93,19 +93,4 @@ carries \`X-Sealpost-Encrypt: yes\` is encrypted with profile \`default\` (manda
 `;
 }
 
-const text = render();
-if (process.argv.includes('--check')) {
-  let current = '';
-  try {
-    current = readFileSync(OUT, 'utf8');
-  } catch {
-    // missing counts as stale
-  }
-  if (current !== text) {
-    process.stderr.write(`${OUT} is out of date: run \`npm run docs:config\` and commit it\n`);
-    process.exit(1);
-  }
-} else {
-  writeFileSync(OUT, text);
-  process.stdout.write(`wrote ${OUT}\n`);
-}
+writeOrCheck(OUT, render(), 'npm run docs:config');

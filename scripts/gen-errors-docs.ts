@@ -5,7 +5,7 @@
  * codes are SP_ERR_<AREA>_<REASON>, and an SMTP reply's enhanced code has the class of its basic
  * code (451 → 4.x.x, 554 → 5.x.x).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeOrCheck } from './generated-file.js';
 import { ERROR_CATALOG, type ErrorSpec } from '../src/errors/catalog.js';
 
 const OUT = 'docs/errors.md';
@@ -58,19 +58,4 @@ if (bad.length > 0) {
   process.exit(1);
 }
 
-const text = render();
-if (process.argv.includes('--check')) {
-  let current = '';
-  try {
-    current = readFileSync(OUT, 'utf8');
-  } catch {
-    // missing counts as stale
-  }
-  if (current !== text) {
-    process.stderr.write(`${OUT} is out of date: run \`npx tsx scripts/gen-errors-docs.ts\` and commit it\n`);
-    process.exit(1);
-  }
-} else {
-  writeFileSync(OUT, text);
-  process.stdout.write(`wrote ${OUT}\n`);
-}
+writeOrCheck(OUT, render(), 'npx tsx scripts/gen-errors-docs.ts');
