@@ -6,46 +6,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import nodemailer from 'nodemailer';
-import { startSink } from '../helpers/sink.js';
-import { startGateway } from '../helpers/gateway.js';
-import { hierarchy } from '../helpers/pki.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileStem, smimeScenario } from '../helpers/smime-scenario.js';
 
 test('openssl-encrypted (and signed-then-encrypted) mail to a hosted key arrives decrypted with verdict headers; tampered mail is tagged', async (t) => {
-  const sink = await startSink();
-  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }\n`);
-  const dir = mkdtempSync(join(tmpdir(), 'sealpost-smime-in-'));
-  t.after(async () => {
-    await gw.close();
-    await sink.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const f = (name: string) => join(dir, name);
-  const pki = await hierarchy();
-  const dave = await pki.user('dave@example.test', { key: 'rsa' });
-  const erin = await pki.user('erin@remote.test', { key: 'rsa' });
-  writeFileSync(f('dave.pem'), dave.pem);
-  writeFileSync(f('dave.key'), dave.keyPem);
-  writeFileSync(f('erin.pem'), erin.pem);
-  writeFileSync(f('erin.key'), erin.keyPem);
-  writeFileSync(f('chain.pem'), pki.intermediate.pem);
-  execFileSync('openssl', ['pkcs12', '-export', '-in', f('dave.pem'), '-inkey', f('dave.key'), '-out', f('dave.p12'), '-passout', 'pass:s3cret-pw']);
-  await gw.app.pki.importer.import(Buffer.from(pki.root.pem), { trust: true, name: 'root.pem' });
-  await gw.app.pki.importer.import(Buffer.from(pki.intermediate.pem), { name: 'int.pem' });
-  await gw.app.pki.importer.import(readFileSync(f('dave.p12')), { password: 's3cret-pw', name: 'dave.p12' });
+  const s = await smimeScenario(t);
+  const { f, sink, gw } = s;
+  await s.hosted('dave@example.test');
+  await s.outsider('erin@remote.test');
+  const DAVE = fileStem('dave@example.test');
+  const ERIN = fileStem('erin@remote.test');
+  writeFileSync(f('chain.pem'), s.pki.intermediate.pem);
 
   writeFileSync(f('inner.txt'), 'Content-Type: text/plain; charset=us-ascii\r\n\r\nThe launch code is 0000.\r\n');
   // 1: encrypted only
-  execFileSync('openssl', ['cms', '-encrypt', '-aes256', '-in', f('inner.txt'), '-out', f('enc.eml'), '-from', 'erin@remote.test', '-to', 'dave@example.test', '-subject', 'plain encrypted', f('dave.pem')]);
+  execFileSync('openssl', ['cms', '-encrypt', '-aes256', '-in', f('inner.txt'), '-out', f('enc.eml'), '-from', 'erin@remote.test', '-to', 'dave@example.test', '-subject', 'plain encrypted', f(`${DAVE}.pem`)]);
   // 2: signed by Erin (chain included), then encrypted
-  execFileSync('openssl', ['cms', '-sign', '-in', f('inner.txt'), '-out', f('signed.eml'), '-signer', f('erin.pem'), '-inkey', f('erin.key'), '-certfile', f('chain.pem')]);
-  execFileSync('openssl', ['cms', '-encrypt', '-aes256', '-in', f('signed.eml'), '-out', f('signenc.eml'), '-from', 'erin@remote.test', '-to', 'dave@example.test', '-subject', 'signed and encrypted', f('dave.pem')]);
+  execFileSync('openssl', ['cms', '-sign', '-in', f('inner.txt'), '-out', f('signed.eml'), '-signer', f(`${ERIN}.pem`), '-inkey', f(`${ERIN}.key`), '-certfile', f('chain.pem')]);
+  execFileSync('openssl', ['cms', '-encrypt', '-aes256', '-in', f('signed.eml'), '-out', f('signenc.eml'), '-from', 'erin@remote.test', '-to', 'dave@example.test', '-subject', 'signed and encrypted', f(`${DAVE}.pem`)]);
   // 4: triple-wrapped: signed, encrypted, signed again (opaque outer signature)
-  execFileSync('openssl', ['cms', '-encrypt', '-aes256', '-in', f('signed.eml'), '-out', f('signenc-body.eml'), f('dave.pem')]);
-  execFileSync('openssl', ['cms', '-sign', '-nodetach', '-in', f('signenc-body.eml'), '-out', f('triple.eml'), '-signer', f('erin.pem'), '-inkey', f('erin.key'), '-certfile', f('chain.pem'), '-from', 'erin@remote.test', '-to', 'dave@example.test', '-subject', 'triple wrapped']);
+  execFileSync('openssl', ['cms', '-encrypt', '-aes256', '-in', f('signed.eml'), '-out', f('signenc-body.eml'), f(`${DAVE}.pem`)]);
+  execFileSync('openssl', ['cms', '-sign', '-nodetach', '-in', f('signenc-body.eml'), '-out', f('triple.eml'), '-signer', f(`${ERIN}.pem`), '-inkey', f(`${ERIN}.key`), '-certfile', f('chain.pem'), '-from', 'erin@remote.test', '-to', 'dave@example.test', '-subject', 'triple wrapped']);
   // 3: tampered ciphertext
   const enc = readFileSync(f('enc.eml'), 'latin1').replace(/\r?\n/g, '\n');
   const [head, ...rest] = enc.split('\n\n');
@@ -55,13 +36,11 @@ test('openssl-encrypted (and signed-then-encrypted) mail to a hosted key arrives
   const flipped = body.slice(0, mid) + body.slice(mid, mid + 8).replace(/[A-Za-z0-9+/]/g, (c) => (c === 'A' ? 'B' : 'A')) + body.slice(mid + 8);
   const tampered = `${head!.replace('Subject: plain encrypted', 'Subject: tampered')}\n\n${flipped}`;
 
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: gw.port, secure: false, ignoreTLS: true });
   for (const raw of [readFileSync(f('enc.eml')), readFileSync(f('signenc.eml')), Buffer.from(tampered, 'latin1'), readFileSync(f('triple.eml'))]) {
-    await transport.sendMail({ envelope: { from: 'erin@remote.test', to: ['dave@example.test'] }, raw: raw.toString('latin1').replace(/\r?\n/g, '\r\n') });
+    await s.send('erin@remote.test', ['dave@example.test'], raw.toString('latin1').replace(/\r?\n/g, '\r\n'));
   }
-  transport.close();
   await sink.waitFor(4, 20_000);
-  const bySubject = (s: string) => sink.messages.find((m) => m.body.toString('latin1').includes(`Subject: ${s}`))!.body.toString('latin1');
+  const bySubject = (subject: string) => sink.messages.find((m) => m.body.toString("latin1").includes(`Subject: ${subject}`))!.body.toString('latin1');
 
   const plain = bySubject('plain encrypted');
   assert.match(plain, /^X-Sealpost-Action: decrypted\r$/m);
