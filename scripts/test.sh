@@ -5,13 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests drive as real peers (command → package).
-declare -A NEED=([openssl]=openssl [curl]=curl)
+declare -A NEED=([openssl]=openssl [curl]=curl [gpg]=gnupg [qpdf]=qpdf [pdftotext]=poppler-utils [chromium]=chromium)
 missing=()
 for cmd in "${!NEED[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEED[$cmd]}"); done
+# Fonts the PDF method embeds for non-Latin scripts (Latin/Cyrillic/Greek, then CJK).
+for pkg in fonts-dejavu-core fonts-noto-cjk; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
 if ((${#missing[@]})); then
   echo "installing test dependencies: ${missing[*]}"
-  if [[ $(id -u) -eq 0 ]]; then apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
-  else sudo apt-get update -qq && sudo apt-get install -y -qq "${missing[@]}" >/dev/null; fi
+  if [[ $(id -u) -eq 0 ]]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; fi
 fi
 
 # PostgreSQL for the contract and cluster tests (test/helpers/postgres.ts makes a throw-away
