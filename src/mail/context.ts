@@ -32,6 +32,27 @@ export interface BranchFacts {
   route?: string;
   /** a policy asked for a signature */
   signRequested?: boolean;
+  /**
+   * Notices a step wants sent because of this branch (PDF password to the sender, quarantine
+   * notice …). They are committed with the branch's terminal state in the same transaction, so a
+   * replay after a crash or a deferral never sends one twice; a deferred branch's notices are
+   * dropped (the re-run emits them again). Same `key` across branches = sent once.
+   */
+  notices?: OutgoingNotice[];
+}
+
+/** A notice emitted by a step (see BranchFacts.notices); `bytes` is the whole RFC 5322 message. */
+export interface OutgoingNotice {
+  /** dedupe key within one message, e.g. `pdf-password:alice@example.test` */
+  readonly key: string;
+  readonly recipient: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly bytes: Uint8Array;
+}
+
+/** Attaches a notice to a branch (steps call this rather than touching the array). */
+export function emitNotice(branch: Branch, notice: OutgoingNotice): void {
+  (branch.facts.notices ??= []).push(notice);
 }
 
 /** The spooled message as every step sees it: read-only except for the trace. */

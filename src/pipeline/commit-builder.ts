@@ -3,7 +3,7 @@
  * queue items (one per recipient, sharing a body per branch), quarantine entries, sender notices
  * for bounces, and a deferral for whatever must run again.
  */
-import type { MessageContext } from '../mail/context.js';
+import type { MessageContext, OutgoingNotice } from '../mail/context.js';
 import { newId } from '../mail/ids.js';
 import type { TerminalOutcome } from '../mail/outcome.js';
 import type { NewQueueBody, NewQueueItem } from '../queue/types.js';
@@ -35,9 +35,20 @@ export function buildCommit(msg: MessageContext, done: readonly TerminalBranch[]
     return id;
   };
 
+  const noticeKeys = new Set<string>();
+  const queueNotice = (n: OutgoingNotice) => {
+    if (noticeKeys.has(n.key)) return;
+    noticeKeys.add(n.key);
+    // facts are structured-cloned on forks: bytes may come back as a plain Uint8Array
+    const bodyId = queueBody(Buffer.from(n.bytes.buffer, n.bytes.byteOffset, n.bytes.byteLength));
+    items.push({ id: newId(now), messageId: msg.id, bodyId, kind: 'notice', sender: '', recipient: n.recipient, direction: n.direction, route: n.direction, createdAt: now, nextAttemptAt: now, giveUpAt: now + options.giveUpAfterMs, trace: [] });
+  };
+
   for (const branch of done) {
     const addresses = branch.recipients.map((r) => r.address);
     const outcome = branch.outcome;
+    // a deferred branch runs again and emits its notices then
+    if (outcome.kind !== 'defer') for (const n of branch.facts.notices ?? []) queueNotice(n);
     switch (outcome.kind) {
       case 'queue': {
         const bodyId = queueBody(branch.draft.toBuffer());

@@ -98,3 +98,26 @@ test('an unknown goto target quarantines, a goto cycle is cut', async () => {
   const loop: Processor = { name: 'root', steps: [{ name: 'go', action: () => outcome.goto('root') }] };
   await assert.rejects(runPipeline(message(), rcpts, options([loop])), /step limit/);
 });
+
+test('notices emitted by steps are committed once with their branch, and not for a deferred branch', async () => {
+  const { buildCommit } = await import('./commit-builder.js');
+  const { emitNotice } = await import('../mail/context.js');
+  const note = (key: string, to: string) => ({ key, recipient: to, direction: 'outbound' as const, bytes: Buffer.from(`Subject: ${key}\r\n\r\nx\r\n`) });
+  const root: Processor = {
+    name: 'root',
+    steps: [
+      { name: 'shared', action: (_m, b) => (emitNotice(b, note('pw:s@in.test', 's@in.test')), outcome.continue()) },
+      { name: 'defer-c', match: (_m, b) => b.recipients.filter((r) => r.address === 'c@out.test'), action: (_m, b) => (emitNotice(b, note('only-c', 's@in.test')), outcome.defer('later')) },
+      { name: 'queue', action: () => outcome.queue('outbound') },
+    ],
+  };
+  const msg = message();
+  const done = await runPipeline(msg, rcpts, options([root]));
+  const commit = buildCommit(msg, done, { giveUpAfterMs: 1000, notifier: { forBounce: () => null }, deferMs: () => 1000 }, 0);
+  const notices = commit.items.filter((i) => i.kind === 'notice');
+  assert.equal(notices.length, 1, 'the shared key is sent once; the deferred branch sends nothing yet');
+  assert.equal(notices[0]!.recipient, 's@in.test');
+  assert.ok(commit.bodies.some((b) => b.bytes.toString().startsWith('Subject: pw:s@in.test')));
+  assert.ok(Buffer.isBuffer(commit.bodies[0]!.bytes));
+  assert.notEqual(commit.deferral, null);
+});
