@@ -15,6 +15,7 @@ import { gatewaySecret, loadOrCreateSecret } from './keystore/gateway-secrets.js
 import { KeyWrapper } from './keystore/key-wrap.js';
 import { newId } from './mail/ids.js';
 import { SenderNotices } from './notify/sender-notices.js';
+import { createNotifier } from './notify/notifier.js';
 import { buildProcessors } from './pipeline/processors.js';
 import { createPki, type Pki } from './pki/index.js';
 import { SpoolWorker } from './pipeline/spool-worker.js';
@@ -217,6 +218,8 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
 
   const resolveHop = hopResolver(config);
   const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });
+  // Every notice to a person (PDF password, quarantine, portal …) is composed here; steps emit it.
+  const notifier = createNotifier({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret: secret.secret, node });
   const methods: MethodRegistry = new Map([
     ['smime', smimeMethod({
       ...(config.ca.autoSigningCertificates ? { enrol: autoEnrol(new BuiltinCa({ pki, db: stores.database, internalDomains: config.internalDomains }), config.internalDomains, config.ca.autoValidity, log) } : {}), selector: pki.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto', profile: (profile) => config.profiles[profile]?.smime, queueTimeout: (profile) => config.profiles[profile]?.queueTimeout })],
