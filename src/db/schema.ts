@@ -148,6 +148,130 @@ export interface PkiPrivateKeysTable {
   created_at: Millis;
 }
 
+/** portal (migration 0006, portal/store.ts): accounts of recipients; secrets hashed or wrapped */
+export interface PortalAccountsTable {
+  address: string;
+  password_hash: string | null;
+  password_changed_at: NullableMillis;
+  totp_secret: ColumnType<Buffer | Uint8Array | null, Buffer | null, Buffer | null>;
+  pdf_password: ColumnType<Buffer | Uint8Array | null, Buffer | null, Buffer | null>;
+  locale: string | null;
+  failed_logins: Counter;
+  locked_until: NullableMillis;
+  last_login_at: NullableMillis;
+  created_at: Millis;
+}
+
+export interface PortalPasskeysTable {
+  id: string;
+  address: string;
+  public_key: Bytes;
+  counter: Millis;
+  /** JSON array */
+  transports: string;
+  name: string;
+  created_at: Millis;
+  last_used_at: NullableMillis;
+}
+
+export interface PortalMessagesTable {
+  id: string;
+  spool_id: string;
+  recipient: string;
+  sender: string;
+  from_header: string;
+  subject: string;
+  original_message_id: string;
+  /** JSON arrays of addresses */
+  to_addrs: string;
+  cc_addrs: string;
+  profile: string;
+  security: string;
+  /** 0/1 */
+  allow_reply: Counter;
+  allow_reply_all: Counter;
+  allow_forward: Counter;
+  read_receipts: Counter;
+  locale: string;
+  branding: string | null;
+  created_at: Millis;
+  expires_at: NullableMillis;
+  read_at: NullableMillis;
+  recalled_at: NullableMillis;
+  deleted_at: NullableMillis;
+  size: Millis;
+  /** JSON PortalAttachmentMeta[] */
+  attachments: string;
+  reminders_sent: Counter;
+  last_reminder_at: NullableMillis;
+  expired_notice_at: NullableMillis;
+}
+
+/** ciphertext only (portal/crypto.ts); the key is in portal_keys */
+export interface PortalBodiesTable {
+  id: string;
+  ciphertext: Bytes;
+  created_at: Millis;
+}
+
+/** per-message keys wrapped under the master key; apart from the ciphertext on purpose */
+export interface PortalKeysTable {
+  id: string;
+  wrapped: Bytes;
+  kek_id: string;
+  created_at: Millis;
+}
+
+export interface PortalSentTable {
+  id: string;
+  account: string;
+  kind: string;
+  in_reply_to: string | null;
+  to_addrs: string;
+  cc_addrs: string;
+  subject: string;
+  spool_id: string;
+  created_at: Millis;
+  size: Millis;
+  attachments: string;
+}
+
+/** keyed by SHA-256 (hex) of the token handed out */
+export interface PortalTokensTable {
+  hash: string;
+  purpose: string;
+  address: string;
+  message_id: string | null;
+  created_at: Millis;
+  expires_at: Millis;
+  used_at: NullableMillis;
+}
+
+/** keyed by SHA-256 (hex) of the session id in the cookie */
+export interface PortalSessionsTable {
+  hash: string;
+  kind: string;
+  address: string;
+  auth: string;
+  /** JSON object */
+  data: string;
+  created_at: Millis;
+  last_seen_at: Millis;
+  expires_at: Millis;
+}
+
+/** never bodies, subjects or passwords */
+export interface PortalAuditTable {
+  id: string;
+  at: Millis;
+  event: string;
+  address: string | null;
+  message_id: string | null;
+  ip: string | null;
+  /** JSON object of small facts */
+  detail: string;
+}
+
 export interface Schema {
   pki_certificates: PkiCertificatesTable;
   pki_certificate_emails: PkiCertificateEmailsTable;
@@ -159,4 +283,13 @@ export interface Schema {
   queue_items: QueueItemsTable;
   quarantine: QuarantineTable;
   meta: MetaTable;
+  portal_accounts: PortalAccountsTable;
+  portal_passkeys: PortalPasskeysTable;
+  portal_messages: PortalMessagesTable;
+  portal_bodies: PortalBodiesTable;
+  portal_keys: PortalKeysTable;
+  portal_sent: PortalSentTable;
+  portal_tokens: PortalTokensTable;
+  portal_sessions: PortalSessionsTable;
+  portal_audit: PortalAuditTable;
 }

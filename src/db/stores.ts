@@ -7,12 +7,14 @@
  * SECURITY: see the individual stores; nothing here touches message content.
  */
 import type { PkiStores } from '../pki/types.js';
+import type { PortalStore } from '../portal/store.js';
 import type { QueueStore } from '../queue/types.js';
 import type { QuarantineStore, SpoolStore } from '../spool/types.js';
 import type { Database, SingletonRun } from './engine.js';
 import type { GroupCommitStats } from './group-commit.js';
 import { SqlCertificateStore, SqlRootStore } from './pki-certificate-store.js';
 import { SqlCrlStore, SqlPrivateKeyStore } from './pki-crl-store.js';
+import { createPortalStore } from './portal-store.js';
 import { SqlQuarantineStore } from './quarantine-store.js';
 import { SqlQueueStore } from './queue-store.js';
 import { SqlSpoolStore } from './spool-store.js';
@@ -43,6 +45,8 @@ export interface Stores {
   readonly quarantine: QuarantineStore;
   /** certificates, trust anchors, CRLs, wrapped private keys (pki/types.ts) */
   readonly pki: PkiStores;
+  /** the recipients' portal: accounts, messages (sealed), tokens, sessions, audit (portal/store.ts) */
+  readonly portal: PortalStore;
   readonly database: Database;
   /**
    * Runs a periodic job on one node of the cluster at a time (PostgreSQL advisory lock; SQLite:
@@ -66,6 +70,7 @@ export function createStores(db: Database, opts: StoreOptions = {}): Stores {
     queue,
     quarantine,
     pki: { certificates: new SqlCertificateStore(ctx), roots: new SqlRootStore(ctx), crls: new SqlCrlStore(ctx), privateKeys: new SqlPrivateKeyStore(ctx) },
+    portal: createPortalStore(ctx),
     database: db,
     async runSingleton<T>(name: string, fn: () => Promise<T>, options: SingletonOptions = {}): Promise<SingletonRun<T>> {
       const key = `singleton:${name}`;

@@ -238,8 +238,12 @@ export interface MessageStore {
    * `recalled: false` when it was already recalled or does not exist.
    */
   recall(id: string): Promise<{ recalled: boolean; message: PortalMessage | null }>;
-  /** unread, active messages created before `createdBefore` with fewer than `maxReminders` reminders, oldest first */
-  dueForReminder(opts: { createdBefore: number; maxReminders: number; limit: number }): Promise<PortalMessage[]>;
+  /**
+   * Unread, active (not recalled, expired or deleted) messages created at or before
+   * `createdBefore` that have had exactly `remindersSent` reminders, oldest first: reminder n
+   * (0-based) is due `portal.reminders[n]` after the deposit.
+   */
+  dueForReminder(opts: { createdBefore: number; remindersSent: number; limit: number }): Promise<PortalMessage[]>;
   /** counts a reminder; only when remindersSent is still `expectedCount` (two nodes never both send it) */
   markReminded(id: string, expectedCount: number): Promise<boolean>;
   /** expired (expiresAt <= now), not recalled, without an expired notice yet */
