@@ -33,12 +33,61 @@ export interface BranchFacts {
   /** a policy asked for a signature */
   signRequested?: boolean;
   /**
+   * TLS instead of encryption (profile `tlsInsteadOfEncryption`): the queue item may travel in
+   * plaintext only over a verified TLS session. With `plaintext` set (mode preferred, a method
+   * protected the draft too) the plaintext form goes over verified TLS and the protected draft
+   * otherwise; without it the draft itself needs verified TLS, else it waits (never downgrades).
+   */
+  tlsInstead?: { readonly mode: 'required' | 'preferred'; plaintext?: Uint8Array };
+  /**
    * Notices a step wants sent because of this branch (PDF password to the sender, quarantine
    * notice …). They are committed with the branch's terminal state in the same transaction, so a
    * replay after a crash or a deferral never sends one twice; a deferred branch's notices are
    * dropped (the re-run emits them again). Same `key` across branches = sent once.
    */
   notices?: OutgoingNotice[];
+  /** every rule the policy stage evaluated for this branch (explain, stored trace) */
+  evaluated?: RuleEvaluation[];
+  /** a policy hold (block or quarantine), applied after the policy's header edits */
+  hold?: PolicyHold;
+  /**
+   * The processor a released quarantine entry resumes at (set by the policy stage: the one after
+   * it), so a released message keeps its policy decision and is still protected as decided.
+   */
+  resumeAt?: string;
+  /** id of the quarantine entry this branch becomes (chosen early so notices can name it) */
+  quarantineId?: string;
+}
+
+/** One rule as the policy stage saw it for a branch. */
+export interface RuleEvaluation {
+  readonly rule: string;
+  readonly level: 'user' | 'domain' | 'gateway';
+  readonly matched: boolean;
+  /** the score list's sum, when the rule has one */
+  readonly score?: number;
+  /** why it did not count (out of scope, after stop) or what it found (dlp hits, masked) */
+  readonly note?: string;
+}
+
+export type PolicyHold =
+  | { readonly kind: 'block'; readonly reply: string; readonly rule: string }
+  | { readonly kind: 'quarantine'; readonly reason: string; readonly rule: string };
+
+/**
+ * A recipient whose RCPT TO address was rewritten before the pipeline ran (recipient-address
+ * suffix routing): `address` is where the message goes and what methods look keys up for;
+ * `addressedAs` is the envelope address the spool tracks as pending.
+ */
+export interface RewrittenRecipient extends EnvelopeRecipient {
+  readonly addressedAs: string;
+  /** what rewrote it, e.g. "suffix .secure" */
+  readonly rewrittenBy: string;
+}
+
+/** The address the spool knows a recipient by (its RCPT TO), whatever rewrite happened. */
+export function envelopeAddress(r: EnvelopeRecipient): string {
+  return (r as Partial<RewrittenRecipient>).addressedAs ?? r.address;
 }
 
 /** A notice emitted by a step (see BranchFacts.notices); `bytes` is the whole RFC 5322 message. */

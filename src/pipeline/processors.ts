@@ -6,14 +6,18 @@
  *   outbound:          policy (peel off groups) → outbound-protect
  *   outbound-protect:  select (peel off groups) → protect → finalize → queue(outbound)
  *   inbound:           unwrap (S/MIME decrypt + verify) → inbound-policy
- *   inbound-policy:    policy (inbound rules, peel off groups) → finalize → queue(inbound)
+ *   inbound-policy:    policy (inbound rules, peel off groups) → inbound-finalize
+ *   inbound-finalize:  finalize → queue(inbound)
+ * A policy quarantine is released into the processor after the policy (outbound-protect or
+ * inbound-finalize), with the saved decision: see quarantine/resume.ts.
  */
 import type { Rule } from '../config/policy-schema.js';
 import type { ProfileConfig } from '../config/schema.js';
 import { classifyStep } from '../classify/classify-stage.js';
 import { outcome } from '../mail/outcome.js';
 import type { Processor, Step } from '../mail/step.js';
-import { policySteps } from '../policy/policy-stage.js';
+import { ContentCache } from '../policy/content.js';
+import { policySteps, type PolicyStageOptions } from '../policy/policy-stage.js';
 import { finalizeStep } from '../protect/finalize-stage.js';
 import { protectStep } from '../protect/protect-stage.js';
 import type { MethodRegistry } from '../select/method.js';
@@ -28,12 +32,16 @@ export interface ProcessorOptions {
   readonly methods: MethodRegistry;
   /** inbound steps before policy: decrypt and verify (unwrap/) */
   readonly unwrap?: readonly Step[];
+  /** the policy stage's DLP engine, suffix routes, notifier and admin address */
+  readonly policy?: Pick<PolicyStageOptions, 'scanner' | 'suffixes' | 'notifier' | 'admin'>;
 }
 
 export const START_PROCESSOR = 'root';
 
 export function buildProcessors(options: ProcessorOptions): Map<string, Processor> {
   const finalize = { secret: options.secret, node: options.node, hostname: options.hostname };
+  // one content index per draft, shared by the outbound and inbound policy stages
+  const policy = { ...options.policy, content: new ContentCache(options.policy?.scanner ?? null) };
   const processors: Processor[] = [
     {
       name: 'root',
@@ -45,7 +53,7 @@ export function buildProcessors(options: ProcessorOptions): Map<string, Processo
     },
     {
       name: 'outbound',
-      steps: [...policySteps({ rules: options.rules, restartProcessor: 'outbound' }), { name: 'to-protect', action: () => outcome.goto('outbound-protect') }],
+      steps: [...policySteps({ ...policy, rules: options.rules, restartProcessor: 'outbound', resumeProcessor: 'outbound-protect' }), { name: 'to-protect', action: () => outcome.goto('outbound-protect') }],
     },
     {
       name: 'outbound-protect',
@@ -57,7 +65,12 @@ export function buildProcessors(options: ProcessorOptions): Map<string, Processo
     },
     {
       name: 'inbound-policy',
-      steps: [...policySteps({ rules: options.rules, restartProcessor: 'inbound-policy' }), finalizeStep('inbound', finalize)],
+      steps: [...policySteps({ ...policy, rules: options.rules, restartProcessor: 'inbound-policy', resumeProcessor: 'inbound-finalize' }), { name: 'to-finalize', action: () => outcome.goto('inbound-finalize') }],
+    },
+    {
+      // its own processor so a released quarantine entry can resume here, after the policy
+      name: 'inbound-finalize',
+      steps: [finalizeStep('inbound', finalize)],
     },
   ];
   return new Map(processors.map((p) => [p.name, p]));

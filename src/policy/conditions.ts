@@ -1,13 +1,17 @@
 /**
  * Evaluates rule conditions (DESIGN §4) against one recipient of one message.
  * String tests are case-insensitive unless `caseSensitive`; header values are RFC 2047-decoded
- * before testing, so a subject tag survives any client's encoding.
+ * before testing. Content conditions (`body`, `attachment`, `dlp`) read the message's one
+ * ContentIndex, requested only when such a condition is actually reached (`all`/`any` short-circuit).
  */
-import libmime from 'libmime';
 import type { Condition, StringTest } from '../config/policy-schema.js';
 import type { EnvelopeRecipient } from '../mail/envelope.js';
 import type { MessageFacts } from '../mail/context.js';
 import type { MessageDraft } from '../mime/draft.js';
+import { restrictIndex, type ContentIndex, type ContentScanner } from './content.js';
+import { decodeHeader, domainOf } from './header-text.js';
+
+export { decodeHeader, domainOf } from './header-text.js';
 
 export interface ConditionInput {
   readonly draft: MessageDraft;
@@ -15,20 +19,11 @@ export interface ConditionInput {
   readonly recipient: EnvelopeRecipient;
   readonly size: number;
   readonly facts: MessageFacts;
-}
-
-export function decodeHeader(value: string | undefined): string {
-  if (value === undefined) return '';
-  try {
-    return libmime.decodeWords(value);
-  } catch {
-    return value;
-  }
-}
-
-export function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? '' : address.slice(at + 1).toLowerCase();
+  /** the draft's content index, computed on first use */
+  readonly content: () => Promise<ContentIndex>;
+  readonly scanner: ContentScanner | null;
+  /** notes for explain (dlp hits, masked) */
+  readonly notes?: string[];
 }
 
 export function testString(test: StringTest, value: string): boolean {
@@ -43,10 +38,27 @@ export function testString(test: StringTest, value: string): boolean {
   return false;
 }
 
-export function evaluate(condition: Condition, input: ConditionInput): boolean {
-  if (condition.all) return condition.all.every((c) => evaluate(c, input));
-  if (condition.any) return condition.any.some((c) => evaluate(c, input));
-  if (condition.not) return !evaluate(condition.not, input);
+function inRange(range: { over?: number; under?: number }, value: number): boolean {
+  return (range.over === undefined || value > range.over) && (range.under === undefined || value < range.under);
+}
+
+/** Whether a condition needs the content index somewhere inside it. */
+export function needsContent(condition: Condition | undefined): boolean {
+  if (!condition) return false;
+  if (condition.body || condition.attachment || condition.dlp) return true;
+  return (condition.all ?? condition.any ?? []).some(needsContent) || needsContent(condition.not);
+}
+
+export async function evaluate(condition: Condition, input: ConditionInput): Promise<boolean> {
+  if (condition.all) {
+    for (const c of condition.all) if (!(await evaluate(c, input))) return false;
+    return true;
+  }
+  if (condition.any) {
+    for (const c of condition.any) if (await evaluate(c, input)) return true;
+    return false;
+  }
+  if (condition.not) return !(await evaluate(condition.not, input));
   if (condition.subject) return testString(condition.subject, decodeHeader(input.draft.get('Subject')));
   if (condition.header) {
     const test = condition.header;
@@ -56,12 +68,32 @@ export function evaluate(condition: Condition, input: ConditionInput): boolean {
   if (condition.to) return testString(condition.to, input.recipient.address);
   if (condition.fromDomain) return testString(condition.fromDomain, domainOf(input.sender));
   if (condition.toDomain) return testString(condition.toDomain, domainOf(input.recipient.address));
-  if (condition.size) {
-    const { over, under } = condition.size;
-    return (over === undefined || input.size > over) && (under === undefined || input.size < under);
-  }
+  if (condition.size) return inRange(condition.size, input.size);
   if (condition.encrypted) return matchesKind(condition.encrypted, input.facts.encrypted);
   if (condition.signed) return matchesKind(condition.signed, input.facts.signed);
+  if (condition.body) {
+    const test = condition.body;
+    return (await input.content()).texts.some((t) => t.where === 'body' && testString(test, t.text));
+  }
+  if (condition.attachment) {
+    const { name, type, size } = condition.attachment;
+    return (await input.content()).attachments.some((a) => (!name || testString(name, a.name)) && (!type || testString(type, a.contentType)) && (!size || inRange(size, a.size)));
+  }
+  if (condition.dlp) {
+    const { detector, atLeast, where } = condition.dlp;
+    if (!input.scanner) throw new Error(`dlp condition (${detector}) needs the DLP engine, which is not configured`);
+    const result = input.scanner.detect(restrictIndex(await input.content(), where), detector);
+    if (result.count >= atLeast) {
+      input.notes?.push(`dlp ${detector}: ${result.count} hit(s) ${result.matches.slice(0, 5).join(', ')}`.trim());
+      return true;
+    }
+    // A part we could not look into may hide what the rule looks for: by default that counts as a match.
+    if (result.unscannable.length > 0 && input.scanner.unscannableMatches) {
+      input.notes?.push(`dlp ${detector}: unscannable ${result.unscannable.slice(0, 5).join(', ')}`);
+      return true;
+    }
+    return false;
+  }
   return false;
 }
 
