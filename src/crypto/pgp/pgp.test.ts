@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as openpgp from 'openpgp';
+import { decryptMessage, describeKey, encryptMessage, generateKeyPair, readKeyBlocks, signDetached, verifyDetached, verifyCleartext, signCleartext, buildPgpMimeEncrypted, buildPgpMimeSigned, splitPgpMimeEncrypted, splitPgpMimeSigned, readPgpInline, pgpConfig } from './index.js';
+
+const alice = await generateKeyPair({ email: 'alice@example.test', name: 'Alice' });
+const bob = await generateKeyPair({ email: 'bob@partner.test' });
+const entity = Buffer.from('Content-Type: text/plain; charset=utf-8\r\n\r\nSecret \u20ac line\r\n', 'utf8');
+
+test('keys: v4 curve25519 legacy, describe says what selection needs; several armored blocks in one file', async () => {
+  const info = await describeKey(bob.publicKey);
+  assert.equal(info.version, 4);
+  assert.deepEqual(info.emails, ['bob@partner.test']);
+  assert.equal(info.canEncrypt, true);
+  assert.equal(info.seipdv2, false, 'aeadProtect: false keys do not announce SEIPDv2');
+  assert.equal(info.isPrivate, false);
+  const file = Buffer.from(`junk\n${alice.publicKey.armor()}\nmore\n${bob.privateKey.armor()}`);
+  const keys = await readKeyBlocks(file);
+  assert.deepEqual(keys.map((k) => k.isPrivate()), [false, true]);
+  const binary = Buffer.concat([Buffer.from(alice.publicKey.write()), Buffer.from(bob.publicKey.write())]);
+  assert.equal((await readKeyBlocks(binary)).length, 2);
+  await assert.rejects(readKeyBlocks(Buffer.from('not a key')));
+});
+
+test('encrypt+sign then decrypt: SEIPD v1 with MDC, signature valid with the signer key, unknown without it', async () => {
+  const r = await encryptMessage({ content: entity, encryptionKeys: [bob.publicKey], signingKey: alice.privateKey });
+  assert.equal(r.seipdVersion, 1);
+  const out = await decryptMessage({ message: r.armored, decryptionKeys: [bob.privateKey], verificationKeys: async () => [alice.publicKey] });
+  assert.ok(out.ok);
+  assert.deepEqual(out.content, entity);
+  assert.equal(out.signatures[0]!.status, 'valid');
+  const unknown = await decryptMessage({ message: r.armored, decryptionKeys: [bob.privateKey], verificationKeys: async () => [] });
+  assert.ok(unknown.ok);
+  assert.equal(unknown.signatures[0]!.status, 'unknown-key');
+  assert.deepEqual(await decryptMessage({ message: r.armored, decryptionKeys: [alice.privateKey] }), { ok: false, reason: 'not-for-us' });
+});
+
+test('a key announcing SEIPDv2 gets SEIPDv2; a mixed recipient set falls back to v1', async () => {
+  const v2 = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ email: 'v2@x.test' }], format: 'object', config: { ...pgpConfig(), aeadProtect: true } });
+  assert.equal((await encryptMessage({ content: entity, encryptionKeys: [v2.publicKey] })).seipdVersion, 2);
+  assert.equal((await encryptMessage({ content: entity, encryptionKeys: [v2.publicKey, bob.publicKey] })).seipdVersion, 1);
+  const r = await encryptMessage({ content: entity, encryptionKeys: [v2.publicKey] });
+  const out = await decryptMessage({ message: r.armored, decryptionKeys: [v2.privateKey] });
+  assert.ok(out.ok && out.seipdVersion === 2);
+});
+
+test('tampered ciphertext and MDC-stripped (SED) data are refused, never partially decrypted', async () => {
+  const r = await encryptMessage({ content: Buffer.alloc(2000, 0x41), encryptionKeys: [bob.publicKey] });
+  const msg = await openpgp.readMessage({ armoredMessage: r.armored });
+  const bin = Buffer.from(msg.write() as Uint8Array);
+  const tampered = Buffer.from(bin);
+  tampered[tampered.length - 100]! ^= 0x01;
+  assert.deepEqual(await decryptMessage({ message: tampered, decryptionKeys: [bob.privateKey] }), { ok: false, reason: 'failed' });
+  // turn the SEIPD packet (new format tag 18, 0xd2) into a SED packet (tag 9, 0xc9) without the version byte and MDC
+  const at = bin.indexOf(0xd2, 3);
+  const sed = Buffer.concat([bin.subarray(0, at), Buffer.from([0xc9]), encodeLen(bin.length - at - 2 - lenBytes(bin[at + 1]!) - 1 - 22 + 1 - 1), bin.subarray(at + 1 + lenBytes(bin[at + 1]!) + 1, bin.length - 22)]);
+  assert.deepEqual(await decryptMessage({ message: sed, decryptionKeys: [bob.privateKey] }), { ok: false, reason: 'no-integrity' });
+});
+
+function lenBytes(first: number): number {
+  return first < 192 ? 1 : first < 224 ? 2 : first === 255 ? 5 : 1;
+}
+function encodeLen(n: number): Buffer {
+  if (n < 192) return Buffer.from([n]);
+  if (n < 8384) return Buffer.from([((n - 192) >> 8) + 192, (n - 192) & 0xff]);
+  return Buffer.from([255, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+}
+
+test('decompression bombs stop at maxDecompressedBytes', async () => {
+  const message = await openpgp.createMessage({ binary: new Uint8Array(4 * 1024 * 1024) });
+  const armored = await openpgp.encrypt({ message, encryptionKeys: bob.publicKey, config: { ...pgpConfig(), preferredCompressionAlgorithm: openpgp.enums.compression.zlib } });
+  assert.ok(armored.length < 100_000, 'compressed');
+  assert.deepEqual(await decryptMessage({ message: armored, decryptionKeys: [bob.privateKey], maxDecompressedBytes: 1024 * 1024 }), { ok: false, reason: 'failed' });
+  assert.ok((await decryptMessage({ message: armored, decryptionKeys: [bob.privateKey] })).ok);
+});
+
+test('PGP/MIME: encrypted and signed entities split back to exactly what was built; detached signatures verify over exact bytes', async () => {
+  const r = await encryptMessage({ content: entity, encryptionKeys: [bob.publicKey] });
+  const enc = buildPgpMimeEncrypted(r.armored);
+  assert.match(enc.toString(), /protocol="application\/pgp-encrypted"/);
+  const armored = splitPgpMimeEncrypted(enc);
+  assert.ok(armored && (await decryptMessage({ message: armored, decryptionKeys: [bob.privateKey] })).ok);
+  const sig = await signDetached(entity, alice.privateKey);
+  const signed = buildPgpMimeSigned(entity, sig);
+  const split = splitPgpMimeSigned(signed)!;
+  assert.deepEqual(split.signedContent, entity);
+  assert.equal(split.micalg, 'pgp-sha256');
+  assert.equal((await verifyDetached(split.signedContent, split.signature, async () => [alice.publicKey]))![0]!.status, 'valid');
+  const altered = Buffer.from(split.signedContent.toString('utf8').replace('Secret', 'secret'), 'utf8');
+  assert.equal((await verifyDetached(altered, split.signature, async () => [alice.publicKey]))![0]!.status, 'invalid');
+});
+
+test('PGP/INLINE: only a body that is one armored block counts; cleartext signatures verify', async () => {
+  const r = await encryptMessage({ content: Buffer.from('hi'), encryptionKeys: [bob.publicKey], format: 'utf8' });
+  assert.equal(readPgpInline(Buffer.from(`Content-Type: text/plain\r\n\r\n${r.armored}`))?.kind, 'encrypted');
+  assert.equal(readPgpInline(Buffer.from(`Content-Type: text/plain\r\n\r\nClick here:\r\n${r.armored}`)), null, 'text around the block: not decrypted (EFAIL)');
+  assert.equal(readPgpInline(Buffer.from(`Content-Type: text/html\r\n\r\n${r.armored}`)), null);
+  const signed = await signCleartext('Hello Bob\nsecond line', alice.privateKey);
+  const v = await verifyCleartext(signed, async () => [alice.publicKey]);
+  assert.equal(v?.signatures[0]?.status, 'valid');
+  assert.equal(v?.text, 'Hello Bob\nsecond line');
+  const forged = signed.replace('Hello Bob', 'Hello Eve');
+  assert.equal((await verifyCleartext(forged, async () => [alice.publicKey]))?.signatures[0]?.status, 'invalid');
+});
+
+test('expired and revoked keys are not encryption-capable', async () => {
+  const old = await generateKeyPair({ email: 'old@x.test', expiresInSeconds: 60, date: new Date(Date.now() - 3600_000) });
+  const info = await describeKey(old.publicKey);
+  assert.equal(info.expired, true);
+  assert.equal(info.canEncrypt, false);
+  const revoked = await openpgp.revokeKey({ key: bob.privateKey, format: 'object' });
+  const rinfo = await describeKey(revoked.publicKey);
+  assert.equal(rinfo.revoked, true);
+  assert.equal(rinfo.canEncrypt, false);
+});
