@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { cidr, domainPattern, duration, emailAddress, listen, nextHop, size } from './fields.js';
 import { rule } from './policy-schema.js';
+import { dlpSchema } from './dlp-schema.js';
 
 const listenerTls = z
   .strictObject({
@@ -81,9 +82,13 @@ const profile = z.strictObject({
   sign: z.union([z.enum(['auto', 'required', 'never']), z.boolean()]).default('auto').transform((v) => (v === true ? 'auto' : v === false ? 'never' : v)).describe('auto: sign when the sender has a key; required: hold like encryption; true = auto, false = never'),
   pdf: z
     .strictObject({
-      passwordMode: z.enum(['static', 'random-to-sender', 'sms', 'portal']).default('random-to-sender'),
-      password: z.string().optional().describe('for passwordMode static'),
+      passwordMode: z.enum(['static', 'random-to-sender', 'sms', 'portal']).default('random-to-sender').describe('static: the profile\'s `password`; random-to-sender: a random 100-bit password sent to the sender in a `pdf-password` notice; sms: a random password sent by SMS to the recipient\'s number (`sms` section); portal: not available yet'),
+      password: z.string().min(8).optional().describe('for passwordMode static (use ${ENV}); at most 127 bytes'),
+      subject: z.string().optional().describe('Subject of the message carrying the PDF; `{subject}` stands for the original; omitted = the original Subject'),
+      fileName: z.string().regex(/^[^\\/\x00-\x1f]{1,100}\.pdf$/i, { message: 'expected a file name ending in .pdf' }).default('message.pdf').describe('name of the PDF attachment'),
     })
+    .refine((p) => p.passwordMode !== 'static' || p.password !== undefined, { message: 'passwordMode static needs a password', path: ['password'] })
+    .refine((p) => p.password === undefined || Buffer.byteLength(p.password) <= 127, { message: 'a PDF password has at most 127 bytes', path: ['password'] })
     .prefault({}),
   portal: z
     .strictObject({
@@ -236,6 +241,37 @@ export const configSchema = z.strictObject({
     .prefault({}),
   profiles: z.record(z.string().regex(/^[a-z0-9_-]+$/i), profile).prefault({ default: {} }).describe('encryption profiles by name; `default` is used when a rule names none'),
   policies: z.array(rule).optional().describe('ordered rules; omitted = the defaults of DESIGN §4'),
+  dlp: dlpSchema.describe('content scanning for `dlp` conditions: extraction limits, unscannable parts, dictionaries, custom detectors (docs/dlp.md)'),
+  pdf: z
+    .strictObject({
+      fonts: z
+        .array(z.strictObject({ file: z.string().min(1).describe('TrueType/OpenType font file (.ttf, .otf) or collection (.ttc)'), postscriptName: z.string().optional().describe('for a collection: the face, e.g. NotoSansCJKjp-Regular') }))
+        .min(1)
+        .prefault([{ file: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' }, { file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', postscriptName: 'NotoSansCJKjp-Regular' }])
+        .describe('fonts embedded in PDFs, in order of preference: each character is set in the first font that has it (Debian fonts-dejavu-core and fonts-noto-cjk by default). The first must load; characters no font covers are noted visibly in the PDF, in the trace, and the text is attached as message.txt'),
+      pageSize: z.enum(['A4', 'LETTER']).default('A4'),
+      maxParts: z.number().int().positive().default(500).describe('MIME parts read into a PDF; more are noted, not shown'),
+      maxDepth: z.number().int().positive().default(20).describe('multipart nesting read into a PDF; deeper parts are attached as they are'),
+    })
+    .prefault({})
+    .describe('the `pdf` method\'s documents (AES-256, security handler R6)'),
+  sms: z
+    .strictObject({
+      directory: z.string().optional().describe('mobile numbers of recipients: a CSV file of `address,number` lines, or a .yaml map `address: number`; re-read when it changes'),
+      acceptHeader: z.boolean().default(true).describe('also take numbers from X-Sealpost-Sms-Number set by internal senders (`+49…` for all recipients, or `addr=+49…, addr2=+33…`); the directory wins'),
+      text: z.string().default('Password for the encrypted message from {sender}: {password}').describe('the SMS; {password}, {sender} and {subject} are replaced'),
+      webhook: z
+        .strictObject({
+          url: z.string().url().describe('POSTed once per SMS'),
+          headers: z.record(z.string(), z.string()).default({}).describe('e.g. Authorization: "Bearer ${SMS_TOKEN}"; Content-Type defaults to application/json'),
+          bodyTemplate: z.string().default('{"to":"{{number}}","text":"{{text}}"}').describe('{{number}} and {{text}} are replaced, JSON-escaped for a JSON Content-Type, URL-encoded for application/x-www-form-urlencoded'),
+          timeout: duration.prefault('10s'),
+        })
+        .optional()
+        .describe('the HTTP SMS provider; without it passwordMode sms cannot serve anyone'),
+    })
+    .prefault({})
+    .describe('SMS for PDF passwords (passwordMode sms)'),
   notifications: z
     .strictObject({
       from: emailAddress.optional().describe('system sender of notices; omitted = postmaster@<hostname>'),
@@ -263,6 +299,9 @@ export const configSchema = z.strictObject({
       }
     }),
   );
+  for (const [name, p] of Object.entries(config.profiles)) {
+    if (p.pdf.passwordMode === 'sms' && !config.sms.webhook) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'pdf', 'passwordMode'], message: 'passwordMode sms needs an SMS provider: configure sms.webhook', input: p.pdf.passwordMode });
+  }
   const names = new Set<string>();
   config.smtp.listeners.forEach((l, i) => {
     if (names.has(l.name)) ctx.addIssue({ code: 'custom', path: ['smtp', 'listeners', i, 'name'], message: 'listener names must be unique', input: l.name });

@@ -44,6 +44,13 @@ export const ERROR_CATALOG = {
   SP_ERR_DELIVER_REJECTED: { message: 'the next hop rejected the message', transient: false, smtp: permfail, http: 502 },
   SP_ERR_DELIVER_TEMPFAIL: { message: 'the next hop deferred the message', transient: true, smtp: tempfail, http: 502 },
   SP_ERR_DELIVER_TLS_REQUIRED: { message: 'TLS was required but could not be established', transient: true, smtp: tempfail, http: 502 },
+  SP_ERR_PDF_FONT_MISSING: { message: 'no configured PDF font could be loaded', transient: true, smtp: tempfail, http: 500 },
+  SP_ERR_PDF_RENDER_FAILED: { message: 'the message could not be rendered as a PDF', transient: true, smtp: tempfail, http: 500 },
+  SP_ERR_PDF_ENCRYPT_FAILED: { message: 'the PDF could not be encrypted', transient: true, smtp: tempfail, http: 500 },
+  SP_ERR_PDF_PASSWORD_UNAVAILABLE: { message: 'no PDF password is available for this recipient', transient: true, smtp: tempfail, http: 500 },
+  SP_ERR_SMS_SEND_FAILED: { message: 'the SMS with the PDF password could not be sent', transient: true, smtp: tempfail, http: 502 },
+  SP_ERR_SMS_DIRECTORY_INVALID: { message: 'the SMS number directory could not be read', transient: true, smtp: tempfail, http: 500 },
+  SP_ERR_DLP_UNKNOWN_DETECTOR: { message: 'no such DLP detector', transient: false, smtp: permfail, http: 400 },
   SP_ERR_CLI_USAGE: { message: 'invalid command usage', transient: false, smtp: permfail, http: 400 },
   SP_ERR_INTERNAL: { message: 'internal error', transient: true, smtp: tempfail, http: 500 },
 } as const satisfies Record<string, ErrorSpec>;

@@ -1,0 +1,109 @@
+/**
+ * The mutable state of one extraction: what was found so far and what is left of each limit.
+ * Every extractor draws on the same budget, so the limits hold for the message as a whole
+ * (a message cannot get 1000 parts per nested ZIP, or the time limit once per PDF).
+ */
+import type { AttachmentInfo, ContentIndex, DlpLimits, ScannedText, TextWhere, Unscannable } from './types.js';
+
+export class Collector {
+  readonly texts: ScannedText[] = [];
+  readonly attachments: AttachmentInfo[] = [];
+  readonly unscannable: Unscannable[] = [];
+  bytesScanned = 0;
+  private parts = 0;
+  private decompressed = 0;
+  private textBytes = 0;
+  private readonly deadline: number;
+  /** set once a global limit (time, parts, text) stopped the walk, so it is reported once */
+  private stopped: string | null = null;
+
+  constructor(readonly limits: DlpLimits) {
+    this.deadline = Date.now() + limits.maxExtractMs;
+  }
+
+  /** ms left before the extraction deadline (never negative) */
+  remainingMs(): number {
+    return Math.max(0, this.deadline - Date.now());
+  }
+
+  /**
+   * Called before examining a part or archive member. False means: skip it — the reason was
+   * recorded (the first time a global limit trips, and for every depth refusal).
+   */
+  enter(path: string, depth: number): boolean {
+    if (this.stopped !== null) return false;
+    if (Date.now() > this.deadline) return this.stop(path, `extraction time limit (${this.limits.maxExtractMs} ms) reached`);
+    if (++this.parts > this.limits.maxParts) return this.stop(path, `more than ${this.limits.maxParts} parts`);
+    if (depth > this.limits.maxDepth) {
+      this.markUnscannable(path, `nesting deeper than ${this.limits.maxDepth}`);
+      return false;
+    }
+    return true;
+  }
+
+  /** True once the time, part or text limit ended the walk. */
+  get halted(): boolean {
+    return this.stopped !== null;
+  }
+
+  private stop(path: string, reason: string): false {
+    this.stopped = reason;
+    this.markUnscannable(path, `${reason}; this part and the rest of the message were not scanned`);
+    return false;
+  }
+
+  /** Records that the time limit passed inside an extractor (PDF worker, inflate loop). */
+  timedOut(path: string): void {
+    if (this.stopped === null) this.stop(path, `extraction time limit (${this.limits.maxExtractMs} ms) reached`);
+  }
+
+  expired(): boolean {
+    return Date.now() > this.deadline;
+  }
+
+  markUnscannable(path: string, reason: string): void {
+    // a bomb can trip the same check in every member: keep the list short and readable
+    if (this.unscannable.length < 200) this.unscannable.push({ path, reason });
+  }
+
+  /** Decompressed bytes still allowed for the whole message. */
+  decompressedLeft(): number {
+    return Math.max(0, this.limits.maxDecompressedBytes - this.decompressed);
+  }
+
+  addDecompressed(n: number): void {
+    this.decompressed += n;
+    this.bytesScanned += n;
+  }
+
+  addScanned(n: number): void {
+    this.bytesScanned += n;
+  }
+
+  addAttachment(info: AttachmentInfo): void {
+    this.attachments.push(info);
+  }
+
+  addText(where: TextWhere, path: string, text: string): void {
+    if (text.length === 0) return;
+    if (this.stopped !== null && where !== 'header' && where !== 'subject') return;
+    const left = this.limits.maxTextBytes - this.textBytes;
+    // string length in UTF-16 units is within a factor 3 of UTF-8 bytes; the exact count is cheap enough
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes <= left) {
+      this.textBytes += bytes;
+      this.texts.push({ where, path, text });
+      return;
+    }
+    if (left > 0) {
+      const cut = Buffer.from(text, 'utf8').subarray(0, left).toString('utf8');
+      this.textBytes += left;
+      this.texts.push({ where, path, text: cut });
+    }
+    this.stop(path, `text limit (${this.limits.maxTextBytes} bytes) reached`);
+  }
+
+  result(): ContentIndex {
+    return { texts: this.texts, attachments: this.attachments, unscannable: this.unscannable, bytesScanned: this.bytesScanned };
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Runs one detector over a content index. Results are cached per index and detector, so rules
+ * evaluated once per recipient do not rescan the message.
+ * Built-ins scan the subject, bodies and attachments (not the header block: Message-IDs and
+ * Received lines are full of numbers and addresses) and count distinct values; custom detectors
+ * scan where configured and count occurrences unless `distinct`.
+ */
+import { BUILTIN_DETECTORS, type BuiltinDetector, type DlpConfig, type DlpScanArea } from '../config/dlp-schema.js';
+import { SealpostError } from '../errors/index.js';
+import { findAbaRoutings, maskAba } from './detectors/aba.js';
+import { findCards, maskCard } from './detectors/cards.js';
+import { compileDetector, findCustom, maskCustom } from './detectors/custom.js';
+import { findEmails, maskEmail } from './detectors/emails.js';
+import { findIbans, maskIban } from './detectors/iban.js';
+import { findSsns, maskSsn } from './detectors/ssn.js';
+import type { ContentIndex, DetectionResult, TextWhere } from './types.js';
+
+const MAX_LISTED = 20;
+const BUILTIN_SCAN: readonly DlpScanArea[] = ['subject', 'body', 'attachments'];
+const AREA_OF: Readonly<Record<TextWhere, DlpScanArea>> = { header: 'headers', subject: 'subject', body: 'body', attachment: 'attachments' };
+
+const BUILTINS: Readonly<Record<BuiltinDetector, { find: (text: string) => string[]; mask: (value: string) => string }>> = {
+  'credit-card': { find: findCards, mask: maskCard },
+  iban: { find: findIbans, mask: maskIban },
+  'us-ssn': { find: findSsns, mask: maskSsn },
+  'aba-routing': { find: findAbaRoutings, mask: maskAba },
+  'email-addresses': { find: findEmails, mask: maskEmail },
+};
+
+const cache = new WeakMap<ContentIndex, Map<string, DetectionResult>>();
+
+export function isKnownDetector(name: string, config: DlpConfig): boolean {
+  return (BUILTIN_DETECTORS as readonly string[]).includes(name) || Object.hasOwn(config.detectors, name);
+}
+
+/**
+ * Runs `detector` (a built-in name or a key of `config.detectors`) over `index`.
+ * Throws SP_ERR_DLP_UNKNOWN_DETECTOR for a name that is neither — a configuration error that
+ * `sealpost check` should already have refused.
+ */
+export function detect(index: ContentIndex, detector: string, config: DlpConfig): DetectionResult {
+  let perIndex = cache.get(index);
+  const hit = perIndex?.get(detector);
+  if (hit) return hit;
+  const result = run(index, detector, config);
+  if (!perIndex) cache.set(index, (perIndex = new Map()));
+  perIndex.set(detector, result);
+  return result;
+}
+
+function run(index: ContentIndex, detector: string, config: DlpConfig): DetectionResult {
+  let scan: readonly DlpScanArea[];
+  let find: (text: string) => string[];
+  let mask: (value: string) => string;
+  let key: (value: string) => string = (v) => v;
+  let threshold = 1;
+  let distinct = true;
+  if ((BUILTIN_DETECTORS as readonly string[]).includes(detector)) {
+    ({ find, mask } = BUILTINS[detector as BuiltinDetector]);
+    scan = BUILTIN_SCAN;
+  } else if (Object.hasOwn(config.detectors, detector)) {
+    const d = config.detectors[detector]!;
+    const re = compileDetector(d, config);
+    const isRegex = d.regex !== undefined;
+    find = (text) => findCustom(re, text);
+    mask = (v) => maskCustom(v, isRegex);
+    if (!d.caseSensitive) key = (v) => v.toLowerCase().replace(/\s+/g, ' ');
+    scan = d.scan;
+    threshold = d.threshold;
+    distinct = d.distinct;
+  } else {
+    throw new SealpostError('SP_ERR_DLP_UNKNOWN_DETECTOR', `no detector named "${detector}" (built-ins: ${BUILTIN_DETECTORS.join(', ')}; others go in dlp.detectors)`, { detector });
+  }
+
+  const seen = new Map<string, string>(); // key → masked
+  let occurrences = 0;
+  for (const t of index.texts) {
+    if (!scan.includes(AREA_OF[t.where])) continue;
+    for (const value of find(t.text)) {
+      occurrences++;
+      const k = key(value);
+      if (!seen.has(k)) seen.set(k, mask(value));
+    }
+  }
+  const found = distinct ? seen.size : occurrences;
+  // below the detector's own threshold the hits do not count at all, so a rule's `atLeast`
+  // (default 1) can never undercut the threshold the detector was configured with
+  const count = found >= threshold ? found : 0;
+  const unscannable = scan.includes('body') || scan.includes('attachments') ? index.unscannable.map((u) => u.path) : [];
+  return { detector, count, found, matches: [...seen.values()].slice(0, MAX_LISTED), threshold, hit: count > 0, unscannable };
+}
+
+/**
+ * The verdict of a rule condition `dlp: { detector, atLeast }`: enough hits (atLeast, else the
+ * detector's threshold), or — with `dlp.unscannable: match`, the default — any part in the
+ * detector's areas that could not be scanned (fail closed: an encrypted ZIP must not be a way out).
+ */
+export function dlpConditionHolds(result: DetectionResult, atLeast: number | undefined, config: DlpConfig): boolean {
+  if (result.count >= (atLeast ?? result.threshold)) return true;
+  return config.unscannable === 'match' && result.unscannable.length > 0;
+}
