@@ -25,6 +25,8 @@ import type { QueueItem } from './queue/types.js';
 import { createSmtpListener, type ListenerOptions, type SmtpListener } from './receive/index.js';
 import type { MethodRegistry } from './select/method.js';
 import { smimeMethod } from './protect/smime-method.js';
+import { pdfMethod } from './protect/pdf-method.js';
+import { pdfMethodOptions } from './pdf/options.js';
 import { BuiltinCa } from './ca/index.js';
 import { smimeUnwrapStep } from './unwrap/smime-unwrap.js';
 import { pkiUnwrapDeps } from './unwrap/hosted-keys.js';
@@ -223,6 +225,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   const methods: MethodRegistry = new Map([
     ['smime', smimeMethod({
       ...(config.ca.autoSigningCertificates ? { enrol: autoEnrol(new BuiltinCa({ pki, db: stores.database, internalDomains: config.internalDomains }), config.internalDomains, config.ca.autoValidity, log) } : {}), selector: pki.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto', profile: (profile) => config.profiles[profile]?.smime, queueTimeout: (profile) => config.profiles[profile]?.queueTimeout })],
+    ['pdf', pdfMethod(pdfMethodOptions(config, (p) => resolvePath(baseDir, p), notifier))],
   ]);
   const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods, unwrap: [smimeUnwrapStep(pkiUnwrapDeps(pki))] });
   const deliverer = new Deliverer(deliveryOptions);

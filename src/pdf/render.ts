@@ -1,0 +1,211 @@
+/**
+ * pdf/ — the `pdf` protection method's document: the whole message as one PDF (pdfkit 0.20),
+ * which encrypt.ts then locks with AES-256 (R6).
+ *
+ * What the PDF holds: the headers (From, To, Cc, Date, Subject), the text body (an HTML body as
+ * readable text, the original HTML attached as message.html), every attachment as an embedded
+ * file (PDF "file attachment", /EmbeddedFiles), notes about anything that could not be shown,
+ * and, when the portal is on, the address to reply securely.
+ *
+ * SECURITY: the input is an untrusted message. The PDF gets no JavaScript, no actions (no
+ * /OpenAction, /AA, no link annotations — the reply address is printed as text, viewers make it
+ * clickable themselves), no forms; HTML is never rendered, only converted to text. Nothing here
+ * is encrypted yet: the caller must pass the result through encryptPdf before it leaves.
+ * STANDARDS: ISO 32000-1 §7.11.4 (embedded file streams), §14.13 (associated files).
+ */
+import PDFDocument from 'pdfkit';
+import { SealpostError } from '../errors/index.js';
+import { DEFAULT_FONTS, loadFonts, splitRuns, type FontSet, type FontSpec } from './fonts.js';
+import { DEFAULT_MIME_LIMITS, parseMessage, type MimeLimits, type RenderableMessage } from './mime-tree.js';
+
+export interface RenderOptions {
+  readonly fonts?: readonly FontSpec[];
+  readonly pageSize?: 'A4' | 'LETTER';
+  readonly limits?: MimeLimits;
+  /** portal address for a secure reply (shown when the portal is enabled) */
+  readonly replyUrl?: string;
+  /** fixed creation date (tests, reproducible output); default now */
+  readonly now?: Date;
+}
+
+export interface RenderResult {
+  readonly pdf: Buffer;
+  /** notes for the trace: fonts missing, parts that could not be read … (never message content) */
+  readonly notes: readonly string[];
+  readonly attachments: number;
+  readonly pages: number;
+}
+
+/** Text beyond this is not laid out (pdfkit's line breaking is slow on megabytes): it is attached whole. */
+const MAX_RENDERED_TEXT = 1_000_000;
+
+const GREY = '#555555';
+const NOTE = '#8a4b00';
+
+/** Unique embedded-file names: "a.pdf", "a (2).pdf" … (the /EmbeddedFiles name tree needs distinct keys). */
+function uniqueNames(names: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return names.map((name) => {
+    let candidate = name;
+    const dot = name.lastIndexOf('.');
+    const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+    for (let i = 2; seen.has(candidate.toLowerCase()); i++) candidate = `${stem} (${i})${ext}`;
+    seen.add(candidate.toLowerCase());
+    return candidate;
+  });
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A MIME type pdfkit may write as the /Subtype name, or none. */
+const pdfSubtype = (contentType: string) => (/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i.test(contentType) ? contentType.toLowerCase() : undefined);
+
+/** Renders an already parsed message (see parseMessage). */
+export async function renderParsed(message: RenderableMessage, options: RenderOptions = {}): Promise<RenderResult> {
+  const fonts: FontSet = loadFonts(options.fonts ?? DEFAULT_FONTS);
+  const notes: string[] = [];
+  for (const u of fonts.unavailable) notes.push(`font ${u.file} unavailable: ${u.reason}`);
+  const missing = new Map<string, number>();
+  const now = options.now ?? new Date();
+
+  const doc = new PDFDocument({
+    // pdfkit writes no encryption here (qpdf adds R6 afterwards), so the version only labels features
+    pdfVersion: '1.7',
+    size: options.pageSize ?? 'A4',
+    margin: 56,
+    compress: true,
+    autoFirstPage: true,
+    // pages stay in memory until end(), so a note can be added to page 1 afterwards
+    bufferPages: true,
+    info: { Title: message.headers.subject || 'Message', Producer: 'Sealpost', Creator: 'Sealpost', CreationDate: now },
+    displayTitle: true,
+    lang: 'und',
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const finished = new Promise<void>((resolve, reject) => {
+    doc.on('end', () => resolve());
+    doc.on('error', reject);
+  });
+
+  for (const f of fonts.fonts) {
+    if (f.postscriptName) doc.registerFont(f.id, f.data, f.postscriptName);
+    else doc.registerFont(f.id, f.data);
+  }
+
+  /** One paragraph (no line ends) in as many font runs as its scripts need. */
+  const paragraph = (text: string, opts: PDFKit.Mixins.TextOptions = {}) => {
+    const runs = splitRuns(text, fonts, missing);
+    if (runs.length === 0) {
+      doc.moveDown(0.6);
+      return;
+    }
+    runs.forEach((run, i) => doc.font(run.font).text(run.text, { ...opts, continued: i < runs.length - 1 }));
+  };
+  const block = (text: string, opts: PDFKit.Mixins.TextOptions = {}) => {
+    for (const line of text.split('\n')) paragraph(line.replace(/\t/g, '    '), opts);
+  };
+
+  const h = message.headers;
+  doc.fontSize(15).fillColor('black');
+  paragraph(h.subject || '(no subject)');
+  doc.moveDown(0.5).fontSize(10);
+  for (const [label, value] of [['From', h.from], ['To', h.to], ['Cc', h.cc], ['Date', h.date], ['Subject', h.subject]] as const) {
+    if (!value) continue;
+    doc.fillColor(GREY).font(fonts.fonts[0]!.id).text(`${label}: `, { continued: true }).fillColor('black');
+    paragraph(value);
+  }
+  doc.moveDown(0.4);
+  doc.moveTo(doc.page.margins.left, doc.y).lineTo(doc.page.width - doc.page.margins.right, doc.y).strokeColor('#999999').lineWidth(0.5).stroke();
+  doc.moveDown(0.8);
+
+  const problems = [...message.problems];
+  let text = message.text;
+  let textAttachment: string | null = null;
+  if (text.length > MAX_RENDERED_TEXT) {
+    problems.push(`the text is long (${formatSize(Buffer.byteLength(text))}): the first part is shown here, the whole text is attached as message.txt`);
+    textAttachment = text;
+    text = text.slice(0, MAX_RENDERED_TEXT);
+  }
+  doc.fontSize(10.5).fillColor('black');
+  if (text.trim()) block(text.replace(/\n+$/, ''));
+  else {
+    doc.fillColor(GREY);
+    paragraph('(This message has no text.)');
+    doc.fillColor('black');
+  }
+
+  if (missing.size > 0 && textAttachment === null) textAttachment = message.text;
+  const names = uniqueNames([
+    ...(message.html !== null ? ['message.html'] : []),
+    ...(textAttachment !== null ? ['message.txt'] : []),
+    ...message.attachments.map((a) => a.name),
+  ]);
+  const embedded: Array<{ name: string; contentType: string; data: Buffer; description: string }> = [];
+  let n = 0;
+  if (message.html !== null) embedded.push({ name: names[n++]!, contentType: 'text/html', data: Buffer.from(message.html, 'utf8'), description: 'the original HTML version of this message' });
+  if (textAttachment !== null) embedded.push({ name: names[n++]!, contentType: 'text/plain', data: Buffer.from(textAttachment, 'utf8'), description: 'the text of this message' });
+  for (const a of message.attachments) embedded.push({ name: names[n++]!, contentType: a.contentType, data: a.data, description: `attachment (${a.contentType})` });
+
+  if (embedded.length > 0) {
+    doc.moveDown(1.2).fontSize(10.5).fillColor('black');
+    paragraph(`Attachments (${embedded.length}) — open them from your PDF viewer's attachments panel:`);
+    doc.fontSize(10);
+    for (const e of embedded) {
+      paragraph(`• ${e.name}  (${formatSize(e.data.length)})`, { indent: 12 });
+      const subtype = pdfSubtype(e.contentType);
+      doc.file(e.data, { name: e.name, description: e.description, relationship: 'Data', creationDate: now, modifiedDate: now, ...(subtype ? { type: subtype } : {}) } as PDFKit.Mixins.PDFAttachmentOptions);
+    }
+  }
+
+  if (options.replyUrl) {
+    doc.moveDown(1.2).fontSize(10.5).fillColor('black');
+    // printed, not a link annotation: a link is a PDF action, and this document carries none
+    paragraph('To reply securely, open this address in your browser:');
+    paragraph(options.replyUrl);
+  }
+
+  // Notes go last but are announced on the first page, so nobody misses that something is absent.
+  if (missing.size > 0) {
+    const scripts = [...missing.keys()].join(', ');
+    problems.unshift(`Some characters (${scripts}) cannot be shown: no font for them is installed on the gateway. The full text is attached as message.txt.`);
+    notes.push(`no font for ${[...missing.entries()].map(([s, c]) => `${s} (${c} characters)`).join(', ')}`);
+  }
+  for (const p of message.problems) notes.push(p);
+  if (problems.length > 0) {
+    doc.moveDown(1.2).fontSize(9.5).fillColor(NOTE);
+    paragraph('Notes from the gateway:');
+    for (const p of problems) paragraph(`• ${p}`, { indent: 12 });
+    doc.fillColor('black');
+    const range = doc.bufferedPageRange();
+    if (range.count > 1) {
+      doc.switchToPage(range.start);
+      // a short line at the top margin of page 1 pointing at the notes
+      doc.fontSize(8).fillColor(NOTE).font(fonts.fonts[0]!.id).text('Notes about this message are at the end of the document.', doc.page.margins.left, 24, { lineBreak: false });
+    }
+  }
+
+  const pages = doc.bufferedPageRange().count;
+  doc.end();
+  try {
+    await finished;
+  } catch (err) {
+    throw new SealpostError('SP_ERR_PDF_RENDER_FAILED', err instanceof Error ? err.message : String(err), { stage: 'pdf' }, { cause: err });
+  }
+  return { pdf: Buffer.concat(chunks), notes, attachments: embedded.length, pages };
+}
+
+/** The whole message (raw RFC 5322 bytes) as an unencrypted PDF. */
+export async function renderMessagePdf(raw: Buffer, options: RenderOptions = {}): Promise<RenderResult> {
+  const message = parseMessage(raw, options.limits ?? DEFAULT_MIME_LIMITS);
+  try {
+    return await renderParsed(message, options);
+  } catch (err) {
+    if (err instanceof SealpostError) throw err;
+    throw new SealpostError('SP_ERR_PDF_RENDER_FAILED', err instanceof Error ? err.message : String(err), { stage: 'pdf' }, { cause: err });
+  }
+}
