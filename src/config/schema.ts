@@ -78,7 +78,7 @@ const dnsServer = z.string().refine(
 
 const profile = z.strictObject({
   order: z.array(z.enum(['smime', 'pgp', 'pdf', 'portal'])).min(1).default(['smime', 'pgp', 'pdf', 'portal']).describe('methods tried per recipient, first that can serve wins'),
-  tlsInsteadOfEncryption: z.enum(['never', 'preferred', 'required']).default('never').describe('verified TLS as (part of) the method choice'),
+  tlsInsteadOfEncryption: z.enum(['never', 'preferred', 'required']).default('never').describe('TLS instead of encryption (Cisco\'s table). never: encrypt only. preferred: plaintext goes only over a verified TLS session, else the protected form of the first method of `order` that serves the recipient; with none, the message waits in the queue for a verified session. required: never encrypted; plaintext over verified TLS only, else retried until delivery.giveUpAfter. Verified = certificate chain and name checked against delivery.tls.caFile or the system store, on the next hop (a smarthost, or the MX)'),
   sign: z.union([z.enum(['auto', 'required', 'never']), z.boolean()]).default('auto').transform((v) => (v === true ? 'auto' : v === false ? 'never' : v)).describe('auto: sign when the sender has a key; required: hold like encryption; true = auto, false = never'),
   pdf: z
     .strictObject({

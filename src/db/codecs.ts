@@ -153,6 +153,7 @@ export function queueItemFromRow(row: Record<string, unknown>): QueueItem {
     lastResponse: r.textOrNull('last_response'),
     lastDelivery: r.jsonOrNull('last_delivery', deliverySchema) as DeliveryRecord | null,
     trace: r.json('trace', traceSchema) as TraceEntry[],
+    ...(r.textOrNull('require_tls') === 'verified' ? { tlsInstead: { fallbackBodyId: r.textOrNull('fallback_body_id') } } : {}),
   };
 }
 

@@ -42,6 +42,8 @@ export async function insertQueueRows(trx: Trx, bodies: readonly NewQueueBody[],
         trace: JSON.stringify(i.trace),
         lease_owner: null,
         lease_until: null,
+        require_tls: i.tlsInstead ? 'verified' : null,
+        fallback_body_id: i.tlsInstead?.fallbackBodyId ?? null,
       })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();

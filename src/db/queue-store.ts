@@ -212,6 +212,7 @@ export class SqlQueueStore implements QueueStore {
           .deleteFrom('queue_bodies')
           .where('created_at', '<', cutoff)
           .where((eb) => eb.not(eb.exists(eb.selectFrom('queue_items').select('queue_items.id').whereRef('queue_items.body_id', '=', 'queue_bodies.id'))))
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('queue_items').select('queue_items.id').whereRef('queue_items.fallback_body_id', '=', 'queue_bodies.id'))))
           .execute();
         return rowsAffected(items);
       });

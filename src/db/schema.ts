@@ -72,6 +72,10 @@ export interface QueueItemsTable {
   trace: string;
   lease_owner: string | null;
   lease_until: NullableMillis;
+  /** 'verified' = the body may only travel over a verified TLS session (TLS instead of encryption) */
+  require_tls: string | null;
+  /** body sent instead when the session is not verified (the encrypted form); null = defer */
+  fallback_body_id: string | null;
 }
 
 export interface QuarantineTable {

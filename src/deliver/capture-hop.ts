@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeHop } from './next-hop.js';
+import { chooseBody } from './transaction.js';
 import { sameForAll, type DeliveryJob, type DeliveryOutcome } from './types.js';
 
 export interface CaptureEnvelope {
@@ -68,6 +69,9 @@ export class CaptureHop {
   /** Captures the message; a failed write defers every recipient (nothing is lost). */
   async deliver(job: DeliveryJob): Promise<DeliveryOutcome> {
     const hop = describeHop({ kind: 'capture' });
+    // a file is never a verified TLS session: TLS-instead items capture their encrypted form
+    const chosen = chooseBody(job, null);
+    if ('refused' in chosen) return { hop, tls: null, form: chosen.form, results: sameForAll(job, chosen.refused.status, chosen.refused.response, chosen.refused.enhanced ? { enhanced: chosen.refused.enhanced } : {}) };
     const at = this.now();
     const base = `${stamp(at)}-${safe(job.messageId)}-${safe(job.queueIds[0] ?? 'none')}`;
     const envelope: CaptureEnvelope = {
@@ -80,12 +84,12 @@ export class CaptureHop {
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o750 });
       await writeAtomic(this.dir, `${base}.json`, `${JSON.stringify(envelope, null, 2)}\n`);
-      await writeAtomic(this.dir, `${base}.eml`, job.body);
+      await writeAtomic(this.dir, `${base}.eml`, chosen.body);
       await syncDir(this.dir);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       return { hop, tls: null, results: sameForAll(job, 'deferred', `capture to ${this.dir} failed: ${reason}`, { enhanced: '4.3.0' }) };
     }
-    return { hop, tls: null, results: sameForAll(job, 'delivered', `250 2.0.0 captured as ${base}.eml`, { enhanced: '2.0.0' }) };
+    return { hop, tls: null, ...(chosen.form ? { form: chosen.form } : {}), results: sameForAll(job, 'delivered', `250 2.0.0 captured as ${base}.eml`, { enhanced: '2.0.0' }) };
   }
 }

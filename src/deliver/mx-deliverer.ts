@@ -102,6 +102,7 @@ export class MxDeliverer {
       tls: decisive?.tls ?? null,
       results: job.recipients.map((recipient) => results.get(recipient) ?? { recipient, ...deferred('no result') }),
       ...(decisive?.remote ? { remote: decisive.remote } : {}),
+      ...(decisive?.form ? { form: decisive.form } : {}),
     };
   }
 
@@ -144,7 +145,7 @@ export class MxDeliverer {
       for (const address of addresses.value) {
         if (attempts++ >= this.maxAddresses) break hosts;
         const target = { host: address, port: this.port, name: host, implicitTls: false, tls: this.policies.apply(nexthop, host, 'may') };
-        const attempt = await this.client.run(target, { sender: job.sender, recipients: remaining, body: job.body }, { messageId: job.messageId, queueIds: job.queueIds, hop: 'mx' });
+        const attempt = await this.client.run(target, { sender: job.sender, recipients: remaining, body: job.body, ...(job.requireVerifiedTls ? { requireVerifiedTls: job.requireVerifiedTls } : {}) }, { messageId: job.messageId, queueIds: job.queueIds, hop: 'mx' });
         if (attempt.stage === 'closed') return { results: [...done, ...attempt.results] };
         if (!decisive || attempt.stage === 'transaction' || decisive.stage !== 'transaction') decisive = attempt;
         if (attempt.stage === 'setup') {

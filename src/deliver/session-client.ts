@@ -14,7 +14,7 @@ import type { NodemailerError } from 'nodemailer/lib/errors';
 import { SealpostError } from '../errors/index.js';
 import { LiveConnection, type ConnectionSettings, type SessionTarget } from './connection.js';
 import { ConnectionPool, DeliverClosedError } from './pool.js';
-import { deferred, isHandshakeFailure, setupVerdict, transact, type Envelope, type Verdict } from './transaction.js';
+import { chooseBody, deferred, isHandshakeFailure, setupVerdict, transact, type Envelope, type Form, type Verdict } from './transaction.js';
 import type { RecipientResult, TlsSummary } from './types.js';
 
 /** pino-compatible subset */
@@ -53,6 +53,8 @@ export interface SessionAttempt {
   readonly tls: TlsSummary | null;
   /** e.g. "mx.example.net[192.0.2.1]:25", when a connection was made */
   readonly remote?: string;
+  /** for jobs requiring verified TLS: the form chosen for this session */
+  readonly form?: Form;
 }
 
 export class SessionClient {
@@ -92,11 +94,18 @@ export class SessionClient {
     try {
       live = await this.checkout(key, target, context);
       this.active.add(live);
-      const { results, reusable } = await transact(live, job, this.settings.socketTimeoutMs);
+      const chosen = chooseBody(job, live.tls);
+      if ('refused' in chosen) {
+        // nothing was sent: the session stays usable for other jobs
+        this.active.delete(live);
+        this.pool.putIdle(key, live);
+        return withRemote({ stage: 'setup', tls: live.tls, results: all(chosen.refused), form: chosen.form }, live);
+      }
+      const { results, reusable } = await transact(live, { ...job, body: chosen.body }, this.settings.socketTimeoutMs);
       this.active.delete(live);
       if (reusable && !this.closedFlag && live.sent < this.maxMessages) this.pool.putIdle(key, live);
       else this.pool.dispose(live);
-      return withRemote({ stage: 'transaction', tls: live.tls, results }, live);
+      return withRemote({ stage: 'transaction', tls: live.tls, results, ...(chosen.form ? { form: chosen.form } : {}) }, live);
     } catch (err) {
       // Only setup failures and our own bugs get here; both defer so no mail is lost.
       if (live) {

@@ -72,7 +72,7 @@ export class SmtpDeliverer {
     if (!isSmtpHop(job.hop)) return { hop, tls: null, results: sameForAll(job, 'deferred', `${hop} is not an SMTP next hop`) };
     if (job.recipients.length === 0) return { hop, tls: null, results: [] };
     const attempt = await this.client.run(this.target(job.hop), job, { messageId: job.messageId, queueIds: job.queueIds, hop });
-    return { hop, tls: attempt.tls, results: attempt.results, ...(attempt.remote ? { remote: attempt.remote } : {}) };
+    return { hop, tls: attempt.tls, results: attempt.results, ...(attempt.remote ? { remote: attempt.remote } : {}), ...(attempt.form ? { form: attempt.form } : {}) };
   }
 
   /** The session a relay hop asks for: its host, its scheme's TLS, the policy for its host name. */

@@ -24,6 +24,22 @@ export interface Envelope {
   readonly sender: string;
   readonly recipients: readonly string[];
   readonly body: Buffer;
+  /** see DeliveryJob.requireVerifiedTls */
+  readonly requireVerifiedTls?: { readonly fallback: Buffer | null };
+}
+
+export type Form = 'plaintext-over-verified-tls' | 'encrypted-fallback';
+
+/**
+ * TLS instead of encryption, decided per session once TLS is known: the plaintext body only over
+ * a verified session, else the encrypted fallback, else nothing (the caller defers).
+ */
+export function chooseBody(job: Envelope, tls: { readonly verified: boolean } | null): { body: Buffer; form?: Form } | { refused: Verdict; form: Form } {
+  if (!job.requireVerifiedTls) return { body: job.body };
+  if (tls?.verified) return { body: job.body, form: 'plaintext-over-verified-tls' };
+  if (job.requireVerifiedTls.fallback) return { body: job.requireVerifiedTls.fallback, form: 'encrypted-fallback' };
+  const why = tls ? 'the TLS session was not verified' : 'the session has no TLS';
+  return { refused: deferred(`verified TLS required (TLS instead of encryption) but ${why}`, '4.7.5'), form: 'plaintext-over-verified-tls' };
 }
 
 const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|HOSTNAME_)/;

@@ -13,6 +13,11 @@ export interface DeliveryJob {
   readonly messageId: string;
   /** the queue items this job serves (context for logs; the first one names capture files) */
   readonly queueIds: readonly string[];
+  /**
+   * TLS instead of encryption: `body` may only go over a verified TLS session; otherwise
+   * `fallback` (the encrypted form) goes, or, when it is null, every recipient is deferred.
+   */
+  readonly requireVerifiedTls?: { readonly fallback: Buffer | null };
 }
 
 export type RecipientStatus = 'delivered' | 'deferred' | 'bounced';
@@ -53,6 +58,8 @@ export interface DeliveryOutcome {
   /** the peer, e.g. "relay.example.net[192.0.2.1]:25", when a connection was made */
   readonly remote?: string;
   readonly tls: TlsSummary | null;
+  /** for jobs with requireVerifiedTls: which form was sent (or, on failure, chosen) */
+  readonly form?: 'plaintext-over-verified-tls' | 'encrypted-fallback';
 }
 
 /** The same result for every recipient of the job (connection failures, capture, mx, closed). */

@@ -51,9 +51,14 @@ export function buildCommit(msg: MessageContext, done: readonly TerminalBranch[]
     if (outcome.kind !== 'defer') for (const n of branch.facts.notices ?? []) queueNotice(n);
     switch (outcome.kind) {
       case 'queue': {
-        const bodyId = queueBody(branch.draft.toBuffer());
+        // TLS instead of encryption: the plaintext form needs a verified session, the protected
+        // draft (when a method made one) is what goes otherwise
+        const tls = branch.facts.tlsInstead;
+        const plaintext = tls?.plaintext ? Buffer.from(tls.plaintext.buffer, tls.plaintext.byteOffset, tls.plaintext.byteLength) : null;
+        const bodyId = queueBody(plaintext ?? branch.draft.toBuffer());
+        const tlsInstead = tls ? { tlsInstead: { fallbackBodyId: plaintext ? queueBody(branch.draft.toBuffer()) : null } } : {};
         for (const r of branch.recipients) {
-          items.push({ id: newId(now), messageId: msg.id, bodyId, kind: 'message', sender: msg.envelope.mailFrom, recipient: r.address, direction: r.direction, route: outcome.route, createdAt: now, nextAttemptAt: now, giveUpAt: now + options.giveUpAfterMs, trace: [] });
+          items.push({ id: newId(now), messageId: msg.id, bodyId, kind: 'message', sender: msg.envelope.mailFrom, recipient: r.address, direction: r.direction, route: outcome.route, createdAt: now, nextAttemptAt: now, giveUpAt: now + options.giveUpAfterMs, trace: [], ...tlsInstead });
         }
         settled.push(...addresses);
         break;

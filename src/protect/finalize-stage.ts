@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Direction } from '../mail/envelope.js';
 import { outcome, type RouteName } from '../mail/outcome.js';
 import type { Step } from '../mail/step.js';
-import type { MessageDraft } from '../mime/draft.js';
+import { MessageDraft } from '../mime/draft.js';
 import { PROCESSED_HEADER, stampMarker } from '../classify/loop-marker.js';
 
 /** Headers senders and add-ins set to ask something of the gateway (Cisco X-PostX-* aliases too). */
@@ -36,6 +36,12 @@ export function finalizeStep(direction: Direction, options: FinalizeOptions): St
     securityCritical: true,
     action: (msg, branch) => {
       const route: RouteName = branch.facts.route ? `route:${branch.facts.route}` : direction;
+      const plaintext = branch.facts.tlsInstead?.plaintext;
+      if (plaintext) {
+        // the plaintext form of a TLS-instead item leaves us too: same stamping as the draft
+        const draft = MessageDraft.parse(Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength));
+        branch.facts.tlsInstead!.plaintext = stampForDelivery(draft, direction, options, msg.now()).toBuffer();
+      }
       return outcome.queue(route, stampForDelivery(branch.draft, direction, options, msg.now()));
     },
   };

@@ -14,6 +14,13 @@ export function protectStep(methods: MethodRegistry): Step {
     match: (_msg, branch) => (branch.facts.method && branch.facts.method !== 'none' ? branch.recipients : []),
     action: async (msg, branch) => {
       const name = branch.facts.method as Parameters<MethodRegistry['get']>[0];
+      if (name === 'tls') {
+        // Plaintext may pass only because the queue item will demand a verified TLS session.
+        if (branch.facts.tlsInstead?.mode !== 'required') throw new Error('method tls without a verified-TLS requirement');
+        return outcome.continue();
+      }
+      // preferred: keep the plaintext for a verified session; the protected draft is the fallback
+      if (branch.facts.tlsInstead?.mode === 'preferred') branch.facts.tlsInstead.plaintext = branch.draft.toBuffer();
       const method = methods.get(name);
       if (!method) throw new Error(`method ${name} is not available`);
       const result = await method.protect(msg, branch);

@@ -106,7 +106,8 @@ export class DeliveryWorker extends PollingWorker {
       }
       // Direct (MX) delivery goes per recipient domain; a smarthost takes every domain at once.
       const domain = hop.kind === 'mx' ? item.recipient.slice(item.recipient.lastIndexOf('@') + 1).toLowerCase() : '';
-      const key = `${item.bodyId}\0${item.sender}\0${JSON.stringify(hop)}\0${domain}`;
+      const tls = item.tlsInstead ? `tls:${item.tlsInstead.fallbackBodyId ?? '-'}` : '';
+      const key = `${item.bodyId}\0${tls}\0${item.sender}\0${JSON.stringify(hop)}\0${domain}`;
       const job = jobs.get(key);
       if (job) job.items.push(item);
       else jobs.set(key, { items: [item], hop });
@@ -117,21 +118,24 @@ export class DeliveryWorker extends PollingWorker {
   private async attempt(job: Job): Promise<void> {
     const first = job.items[0]!;
     const body = await this.queue.getBody(first.bodyId);
+    const fallbackId = first.tlsInstead?.fallbackBodyId ?? null;
+    const fallback = fallbackId ? await this.queue.getBody(fallbackId) : null;
     const log = this.options.logger.child({ messageId: first.messageId });
     let outcome: DeliveryOutcome;
-    if (!body) {
+    if (!body || (fallbackId && !fallback)) {
       outcome = { hop: 'none', tls: null, results: job.items.map((i) => ({ recipient: i.recipient, status: 'deferred', response: 'queue body missing' })) };
-      log.error({ event: 'queue.body.missing', bodyId: first.bodyId }, 'queue body missing');
+      log.error({ event: 'queue.body.missing', bodyId: body ? fallbackId : first.bodyId }, 'queue body missing');
     } else {
-      outcome = await this.options.deliverer.deliver({ hop: job.hop, sender: first.sender, recipients: job.items.map((i) => i.recipient), body, messageId: first.messageId, queueIds: job.items.map((i) => i.id) });
+      const requireVerifiedTls = first.tlsInstead ? { requireVerifiedTls: { fallback } } : {};
+      outcome = await this.options.deliverer.deliver({ hop: job.hop, sender: first.sender, recipients: job.items.map((i) => i.recipient), body, messageId: first.messageId, queueIds: job.items.map((i) => i.id), ...requireVerifiedTls });
     }
     const now = this.now();
     const results: DeliveryResult[] = [];
     const failures: DeliveryFailure[] = [];
     job.items.forEach((item, index) => {
       const r: RecipientResult = outcome.results[index] ?? { recipient: item.recipient, status: 'deferred', response: 'no result from deliverer' };
-      const record: DeliveryRecord = { at: now, hop: outcome.hop, tls: outcome.tls, response: r.response, ...(outcome.remote ? { remote: outcome.remote } : {}) };
-      const base = { queueId: item.id, recipient: item.recipient, response: r.response, hop: outcome.hop, tls: outcome.tls?.protocol ?? 'none' };
+      const record: DeliveryRecord = { at: now, hop: outcome.hop, tls: outcome.tls, response: r.response, ...(outcome.remote ? { remote: outcome.remote } : {}), ...(outcome.form ? { form: outcome.form } : {}) };
+      const base = { queueId: item.id, recipient: item.recipient, response: r.response, hop: outcome.hop, tls: outcome.tls?.protocol ?? 'none', ...(outcome.form ? { form: outcome.form } : {}) };
       if (r.status === 'delivered') {
         results.push({ id: item.id, state: 'delivered', delivery: record });
         log.info({ event: 'queue.delivery.delivered', ...base }, 'delivered');

@@ -20,6 +20,8 @@ export interface DeliveryRecord {
   readonly remote?: string;
   readonly tls: { readonly protocol: string; readonly cipher: string; readonly verified: boolean } | null;
   readonly response: string;
+  /** for TLS-instead items: which form went (or would have gone) out */
+  readonly form?: 'plaintext-over-verified-tls' | 'encrypted-fallback';
 }
 
 export interface QueueItem {
@@ -41,6 +43,12 @@ export interface QueueItem {
   readonly lastResponse: string | null;
   readonly lastDelivery: DeliveryRecord | null;
   readonly trace: readonly TraceEntry[];
+  /**
+   * TLS instead of encryption (profile `tlsInsteadOfEncryption`): the body goes only over a
+   * verified TLS session; otherwise the fallback body (the encrypted form) goes, or, without one,
+   * the item is deferred. Delivery never downgrades.
+   */
+  readonly tlsInstead?: { readonly fallbackBodyId: string | null };
 }
 
 export interface NewQueueBody {

@@ -12,8 +12,11 @@ import { outcome, type Outcome } from '../mail/outcome.js';
 import type { Step } from '../mail/step.js';
 import type { MethodName, MethodRegistry } from './method.js';
 
-/** 'none' = deliver as is; 'hold' = no method yet for a mandatory recipient */
-export type Selection = MethodName | 'none' | 'hold';
+/**
+ * 'none' = deliver as is; 'hold' = no method yet for a mandatory recipient; 'refuse' = it can
+ * never be protected under this profile (too large); 'tls' = plaintext, over verified TLS only.
+ */
+export type Selection = MethodName | 'none' | 'hold' | 'refuse';
 
 export interface SelectOptions {
   readonly methods: MethodRegistry;
@@ -35,12 +38,22 @@ export async function selectFor(recipient: EnvelopeRecipient, msg: MessageContex
   }
   const profile = options.profiles[protection.profile];
   if (!profile) throw new Error(`profile ${protection.profile} does not exist`);
-  if (msg.original.body.length > profile.maxSize) return holdOrSend(protection.level, `message larger than profile maxSize ${profile.maxSize}`);
+  if (msg.original.body.length > profile.maxSize) {
+    // Waiting would not help: the sender is told at once (an encryption-failure notice).
+    const why = `the message (${msg.original.body.length} bytes) is larger than the ${protection.profile} profile's maxSize of ${profile.maxSize} bytes`;
+    return protection.level === 'mandatory' ? { selection: 'refuse', why } : { selection: 'none', why: `${why}; opportunistic, sent as is` };
+  }
+  const tlsInstead = profile.tlsInsteadOfEncryption;
+  if (tlsInstead === 'required') return { selection: 'tls', why: 'the profile sends over verified TLS instead of encrypting (tlsInsteadOfEncryption: required)' };
   for (const name of profile.order) {
     const method = options.methods.get(name);
-    if (method && (await method.canServe(recipient, msg, branch))) return { selection: name, why: `${name} can serve this recipient` };
+    if (method && (await method.canServe(recipient, msg, branch))) {
+      const also = tlsInstead === 'preferred' ? '; plaintext instead over a verified TLS session (tlsInsteadOfEncryption: preferred)' : '';
+      return { selection: name, why: `${name} can serve this recipient${also}` };
+    }
   }
   const tried = profile.order.join(', ');
+  if (tlsInstead === 'preferred') return { selection: 'tls', why: `no method of [${tried}] can serve this recipient: plaintext over verified TLS only, else held in the queue (tlsInsteadOfEncryption: preferred)` };
   return holdOrSend(protection.level, `no method of [${tried}] can serve this recipient`);
 }
 
@@ -68,7 +81,7 @@ export function selectSteps(options: SelectOptions): Step[] {
         const visible = visibleRecipients(branch);
         const keyOf = async (r: EnvelopeRecipient) => {
           const selection = (await selectFor(r, msg, branch, options)).selection;
-          const own = selection !== 'none' && selection !== 'hold' && !visible.has(r.address.toLowerCase());
+          const own = selection !== 'none' && selection !== 'hold' && selection !== 'refuse' && selection !== 'tls' && !visible.has(r.address.toLowerCase());
           return own ? `${selection}|bcc:${r.address}` : selection;
         };
         const first = await keyOf(branch.recipients[0]!);
@@ -80,7 +93,11 @@ export function selectSteps(options: SelectOptions): Step[] {
         const { selection, why } = await selectFor(branch.recipients[0]!, msg, branch, options);
         msg.trace.add('select', selection === 'hold' ? 'hold' : 'method', selection === 'hold' ? why : `${selection}: ${why}`, branch.recipients.map((r) => r.address));
         if (selection === 'hold') return hold(msg, branch, options, why);
+        if (selection === 'refuse') return outcome.bounce(`could not be delivered securely: ${why}`, '5.3.4', 'encryption-failed');
         branch.facts.method = selection;
+        const profile = options.profiles[branch.facts.protection!.profile];
+        if (selection === 'tls') branch.facts.tlsInstead = { mode: 'required' };
+        else if (selection !== 'none' && profile?.tlsInsteadOfEncryption === 'preferred') branch.facts.tlsInstead = { mode: 'preferred' };
         if (selection === 'none' && branch.facts.signRequested) {
           msg.trace.add('select', 'unsigned', 'a policy asked for a signature, but signing without encryption is not supported yet; sent unsigned', branch.recipients.map((r) => r.address));
         }

@@ -196,6 +196,29 @@ export function runQueueStoreContract(name: string, make: MakeHarness): void {
         assert.deepEqual((await queue.list()).map((i) => i.id), [shared.items[1]!.id]);
       }));
 
+    test('TLS-instead items keep their requirement and fallback body; purge keeps a body referenced only as a fallback', () =>
+      withStores(async (h) => {
+        const { queue } = h.stores;
+        const messageId = uid('M');
+        const plain = body(messageId, 'plaintext form');
+        const encrypted = body(messageId, 'encrypted form');
+        const oldBody = body(uid('M'), 'old');
+        const twoForm = item(messageId, plain.id, 'a@x.test', { tlsInstead: { fallbackBodyId: encrypted.id } });
+        const tlsOnly = item(messageId, plain.id, 'b@x.test', { tlsInstead: { fallbackBodyId: null } });
+        const ordinary = item(messageId, plain.id, 'c@x.test');
+        await queue.recordResults([], { bodies: [plain, encrypted, oldBody], items: [twoForm, tlsOnly, ordinary] });
+        assert.deepEqual((await queue.get(twoForm.id))?.tlsInstead, { fallbackBodyId: encrypted.id });
+        assert.deepEqual((await queue.get(tlsOnly.id))?.tlsInstead, { fallbackBodyId: null });
+        assert.equal((await queue.get(ordinary.id))?.tlsInstead, undefined);
+        const claimed = await queue.claimDue('d', 10, 60_000, T0);
+        assert.deepEqual(claimed.find((i) => i.id === twoForm.id)?.tlsInstead, { fallbackBodyId: encrypted.id }, 'claims return the requirement too');
+        await queue.recordResults([{ id: ordinary.id, state: 'delivered', delivery: delivery(T0) }, { id: tlsOnly.id, state: 'delivered', delivery: { ...delivery(T0), form: 'plaintext-over-verified-tls' } }], { bodies: [], items: [] });
+        assert.equal((await queue.get(tlsOnly.id))?.lastDelivery?.form, 'plaintext-over-verified-tls');
+        await queue.purge(T0 + 10_000_000);
+        assert.equal((await queue.getBody(encrypted.id))?.toString(), 'encrypted form', 'still the fallback of an active item');
+        assert.equal(await queue.getBody(oldBody.id), null);
+      }));
+
     test('a corrupt item is a SealpostError naming it and is skipped by claims', () => {
       const reported: unknown[] = [];
       return withStores(

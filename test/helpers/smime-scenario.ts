@@ -35,9 +35,11 @@ export interface SmimeScenario {
 
 const nameOf = fileStem;
 
-export async function smimeScenario(t: { after(fn: () => Promise<void> | void): void }, extraYaml = ''): Promise<SmimeScenario> {
+/** `routes`: extra `relay.routes` entries as a YAML flow sequence body, e.g. `{ domain: a.test, to: "smtp://…" }` */
+export async function smimeScenario(t: { after(fn: () => Promise<void> | void): void }, extraYaml = '', options: { routes?: string } = {}): Promise<SmimeScenario> {
   const sink = await startSink();
-  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }\n${extraYaml}`);
+  const routes = options.routes ? `, routes: [${options.routes}]` : '';
+  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}"${routes} }\n${extraYaml}`);
   const dir = mkdtempSync(join(tmpdir(), 'sealpost-smime-'));
   t.after(async () => {
     await gw.close();

@@ -10,6 +10,7 @@ import type { Engine } from '../engine.js';
 import { migration0001 } from './0001-initial.js';
 import { migration0002 } from './0002-pki.js';
 import { migration0003 } from './0003-active-due.js';
+import { migration0007 } from './0007-tls-instead.js';
 import { migration0006 } from './0006-portal.js';
 
 export function migrations(engine: Engine): Record<string, Migration> {
@@ -17,6 +18,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0001-initial': migration0001(engine),
     '0002-pki': migration0002(engine),
     '0003-active-due': migration0003(),
+    '0007-tls-instead': migration0007(),
     '0006-portal': migration0006(engine),
   };
 }

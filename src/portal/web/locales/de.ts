@@ -1,0 +1,5 @@
+import { en, type Messages } from './en.js';
+
+export const de: Messages = {
+  ...en,
+};
