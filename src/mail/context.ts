@@ -40,13 +40,6 @@ export interface BranchFacts {
    */
   tlsInstead?: { readonly mode: 'required' | 'preferred'; plaintext?: Uint8Array };
   /**
-   * TLS instead of encryption (profile `tlsInsteadOfEncryption`): the queue item may travel in
-   * plaintext only over a verified TLS session. With `plaintext` set (mode preferred, a method
-   * protected the draft too) the plaintext form goes over verified TLS and the protected draft
-   * otherwise; without it the draft itself needs verified TLS, else it waits (never downgrades).
-   */
-  tlsInstead?: { readonly mode: 'required' | 'preferred'; plaintext?: Uint8Array };
-  /**
    * Notices a step wants sent because of this branch (PDF password to the sender, quarantine
    * notice …). They are committed with the branch's terminal state in the same transaction, so a
    * replay after a crash or a deferral never sends one twice; a deferred branch's notices are
