@@ -15,11 +15,13 @@ import { gatewaySecret, loadOrCreateSecret } from './keystore/gateway-secrets.js
 import { KeyWrapper } from './keystore/key-wrap.js';
 import { newId } from './mail/ids.js';
 import { SenderNotices } from './notify/sender-notices.js';
-import { createNotifier } from './notify/notifier.js';
+import { createNotifier, type Notifier } from './notify/notifier.js';
 import { buildProcessors } from './pipeline/processors.js';
 import { createPki, type Pki } from './pki/index.js';
 import { SpoolWorker } from './pipeline/spool-worker.js';
 import { defaultRules } from './policy/policy-stage.js';
+import { dlpScanner } from './policy/dlp-scanner.js';
+import { routeBySuffix } from './policy/suffix.js';
 import { DeliveryWorker } from './queue/delivery-worker.js';
 import type { QueueItem } from './queue/types.js';
 import { createSmtpListener, type ListenerOptions, type SmtpListener } from './receive/index.js';
@@ -181,6 +183,11 @@ export function scheduleCrlRefresh(stores: Pick<ReturnType<typeof createStores>,
   return [first, every];
 }
 
+/** The policy stage's collaborators: the DLP engine, suffix routes, notices (also used by `policy explain`). */
+export function policyStageOptions(config: Config, notifier: Notifier | null) {
+  return { scanner: dlpScanner(config.dlp), suffixes: config.policy.suffixes, notifier, ...(config.notifications.admin ? { admin: config.notifications.admin } : {}) };
+}
+
 export async function startApp(loaded: LoadedConfig, options: AppOptions): Promise<RunningApp> {
   const { config, baseDir } = loaded;
   const log = options.logger;
@@ -227,7 +234,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
       ...(config.ca.autoSigningCertificates ? { enrol: autoEnrol(new BuiltinCa({ pki, db: stores.database, internalDomains: config.internalDomains }), config.internalDomains, config.ca.autoValidity, log) } : {}), selector: pki.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto', profile: (profile) => config.profiles[profile]?.smime, queueTimeout: (profile) => config.profiles[profile]?.queueTimeout })],
     ['pdf', pdfMethod(pdfMethodOptions(config, (p) => resolvePath(baseDir, p), notifier))],
   ]);
-  const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods, unwrap: [smimeUnwrapStep(pkiUnwrapDeps(pki))] });
+  const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods, unwrap: [smimeUnwrapStep(pkiUnwrapDeps(pki))], policy: policyStageOptions(config, notifier) });
   const deliverer = new Deliverer(deliveryOptions);
 
   const delivery = new DeliveryWorker(stores.queue, { owner: node, deliverer, resolveHop, dsn: notices, retrySchedule: config.delivery.retry, concurrency: config.delivery.concurrency, leaseMs: storage.leases.queue, idlePollMs, logger: log });
@@ -245,6 +252,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
     notifier: notices,
     deferMs: (failures) => Math.min(60_000 * 2 ** failures, 3600_000),
     onSettled: () => delivery.poke(),
+    rewriteRecipients: (recipients) => routeBySuffix(recipients, config.policy.suffixes),
   });
 
   const spoolAdapter = {
@@ -274,6 +282,13 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
       .catch((err) => log.warn({ event: 'queue.purge.failed', err }, 'purge failed'));
   }, PURGE_EVERY_MS);
   purge.unref();
+  const quarantinePurge = setInterval(() => {
+    stores
+      .runSingleton('quarantine-purge', () => stores.quarantine.purge(Date.now() - config.retention.quarantine), { minIntervalMs: PURGE_EVERY_MS * 0.9 })
+      .then((r) => (r.ran ? log.info({ event: 'quarantine.purge.done', removed: r.value }, 'purged expired quarantine entries') : log.debug({ event: 'quarantine.purge.skipped', reason: r.reason }, 'quarantine purge left to another node')))
+      .catch((err) => log.warn({ event: 'quarantine.purge.failed', err }, 'quarantine purge failed'));
+  }, PURGE_EVERY_MS);
+  quarantinePurge.unref();
   const crlTimers = scheduleCrlRefresh(stores, pki, config.pki.crlRefresh, log);
   crlTimers.push(...scheduleCaCrl(stores, new BuiltinCa({ pki, db: stores.database, internalDomains: config.internalDomains }), log));
   log.info({ event: 'gateway.started', node, listeners: bound }, 'Sealpost started');
@@ -283,6 +298,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
     pki,
     async stop() {
       clearInterval(purge);
+      clearInterval(quarantinePurge);
       for (const t of crlTimers) clearTimeout(t);
       // Order matters: stop accepting, finish what is being processed, then close storage.
       await Promise.allSettled(listeners.map((l) => l.stop()));

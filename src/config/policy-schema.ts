@@ -58,7 +58,7 @@ const attachmentTest = z
 
 const dlpTest = z.strictObject({
   detector: z.string().min(1).describe('a built-in detector (credit-card, iban, us-ssn, aba-routing, email-addresses) or one of dlp.detectors'),
-  atLeast: z.number().int().min(1).default(1).describe('hits needed'),
+  atLeast: z.number().int().min(1).optional().describe('hits needed; omitted = the detector\'s threshold (1 for built-ins)'),
   where: z.array(z.enum(TEXT_AREAS)).min(1).optional().describe('scan only these areas; omitted = the detector\'s own'),
 });
 
@@ -69,7 +69,7 @@ export interface Condition {
   body?: StringTest;
   /** some attachment (MIME part, nested message, archive member) satisfies every test given */
   attachment?: { name?: StringTest; type?: StringTest; size?: { over?: number; under?: number } };
-  dlp?: { detector: string; atLeast: number; where?: TextArea[] };
+  dlp?: { detector: string; atLeast?: number; where?: TextArea[] };
   from?: StringTest;
   to?: StringTest;
   fromDomain?: StringTest;
@@ -217,3 +217,16 @@ export const policySettings = z
   })
   .describe('settings of the policy engine (the rules themselves are `policies`)');
 export type PolicySettings = z.output<typeof policySettings>;
+
+/** Every dlp detector a rule names, with the YAML path of its `detector` field (for cross-checks against `dlp`). */
+export function detectorsOf(r: Rule): { detector: string; path: (string | number)[] }[] {
+  const out: { detector: string; path: (string | number)[] }[] = [];
+  const walk = (c: Condition, path: (string | number)[]) => {
+    if (c.dlp) out.push({ detector: c.dlp.detector, path: [...path, 'dlp', 'detector'] });
+    c.all?.forEach((x, i) => walk(x, [...path, 'all', i]));
+    c.any?.forEach((x, i) => walk(x, [...path, 'any', i]));
+    if (c.not) walk(c.not, [...path, 'not']);
+  };
+  if (r.if) walk(r.if, ['if']);
+  return out;
+}

@@ -8,8 +8,9 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { cidr, domainPattern, duration, emailAddress, listen, nextHop, size } from './fields.js';
-import { rule } from './policy-schema.js';
-import { dlpSchema } from './dlp-schema.js';
+import { detectorsOf, policySettings, rule } from './policy-schema.js';
+import { BUILTIN_DETECTORS, dlpSchema } from './dlp-schema.js';
+import { portalSchema } from './portal-schema.js';
 
 const listenerTls = z
   .strictObject({
@@ -241,6 +242,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   profiles: z.record(z.string().regex(/^[a-z0-9_-]+$/i), profile).prefault({ default: {} }).describe('encryption profiles by name; `default` is used when a rule names none'),
   policies: z.array(rule).optional().describe('ordered rules; omitted = the defaults of DESIGN §4'),
+  policy: policySettings.prefault({}),
   dlp: dlpSchema.describe('content scanning for `dlp` conditions: extraction limits, unscannable parts, dictionaries, custom detectors (docs/dlp.md)'),
   pdf: z
     .strictObject({
@@ -279,7 +281,7 @@ export const configSchema = z.strictObject({
       locale: z.string().default('en'),
     })
     .prefault({}),
-  portal: z.strictObject({ listen: listen.default('127.0.0.1:8443'), baseUrl: z.string().url().default('https://localhost:8443') }).prefault({}),
+  portal: portalSchema.describe('the recipients\' web portal (config/portal-schema.ts)'),
   admin: z.strictObject({ listen: listen.default('127.0.0.1:8444') }).prefault({}),
   logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
   ca: z
@@ -288,7 +290,12 @@ export const configSchema = z.strictObject({
       autoValidity: duration.prefault('365d').describe('validity of those certificates'),
     })
     .prefault({}),
-  retention: z.strictObject({ delivered: duration.prefault('7d').describe('final queue items kept for `queue show`') }).prefault({}),
+  retention: z
+    .strictObject({
+      delivered: duration.prefault('7d').describe('final queue items kept for `queue show`'),
+      quarantine: duration.prefault('30d').describe('quarantined messages not released or deleted by then are purged'),
+    })
+    .prefault({}),
   pki: pki.describe('S/MIME certificates: revocation checking, CRL fetching, certificate choice, per-domain certificates'),
 }).superRefine((config, ctx) => {
   // Cross-references zod cannot express field by field: every profile a rule names must exist.
@@ -299,6 +306,16 @@ export const configSchema = z.strictObject({
       }
     }),
   );
+  config.policies?.forEach((r, i) =>
+    detectorsOf(r).forEach(({ detector, path }) => {
+      if (!BUILTIN_DETECTORS.includes(detector as (typeof BUILTIN_DETECTORS)[number]) && !Object.hasOwn(config.dlp.detectors, detector)) {
+        ctx.addIssue({ code: 'custom', path: ['policies', i, ...path], message: `no detector named "${detector}" (built-ins: ${BUILTIN_DETECTORS.join(', ')}; others go in dlp.detectors)`, input: detector });
+      }
+    }),
+  );
+  config.policy.suffixes.forEach((s, i) => {
+    if (!(s.encrypt.profile in config.profiles)) ctx.addIssue({ code: 'custom', path: ['policy', 'suffixes', i, 'encrypt', 'profile'], message: `no profile named "${s.encrypt.profile}" in profiles`, input: s.encrypt.profile });
+  });
   for (const [name, p] of Object.entries(config.profiles)) {
     if (p.pdf.passwordMode === 'sms' && !config.sms.webhook) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'pdf', 'passwordMode'], message: 'passwordMode sms needs an SMS provider: configure sms.webhook', input: p.pdf.passwordMode });
   }

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Envelope, SessionInfo } from '../mail/envelope.js';
 import type { TraceEntry } from '../mail/trace.js';
 import type { DeliveryRecord, QueueItem, QueueItemKind, QueueState } from '../queue/types.js';
-import type { QuarantineSummary, SpoolEntry } from '../spool/types.js';
+import type { QuarantineEntry, QuarantineRelease, QuarantineSummary, ResumePoint, SpoolEntry } from '../spool/types.js';
 import { SealpostError, type ErrorCode } from '../errors/index.js';
 import { toBytes, toCount, toMillis, toMillisOrNull, toText, toTextOrNull } from './values.js';
 
@@ -51,6 +51,18 @@ const traceSchema = z.array(
   }),
 );
 const addressesSchema = z.array(z.string());
+const kind = z.enum(['smime', 'pgp']).nullable();
+/** Structural check of a resume point; the facts inside are the pipeline's own JSON, kept loose. */
+const resumeSchema = z.looseObject({
+  processor: z.string().min(1),
+  facts: z.looseObject({
+    protection: z.looseObject({ level: z.enum(['mandatory', 'opportunistic', 'none']), profile: z.string() }).optional(),
+    route: z.string().optional(),
+    rules: z.array(z.string()).optional(),
+  }),
+  messageFacts: z.looseObject({ processedMarker: z.looseObject({ direction, node: z.string() }).nullable(), encrypted: kind, signed: kind, autoSubmitted: z.boolean(), notification: z.string().nullable(), hops: z.number() }),
+});
+const releaseSchema = z.looseObject({ envelope: envelopeSchema, session: sessionSchema, resume: resumeSchema.nullable() });
 const deliverySchema = z.looseObject({
   at: z.number(),
   hop: z.string(),
@@ -127,6 +139,7 @@ export function spoolEntryFromRow(row: Record<string, unknown>): SpoolEntry {
     nextAttemptAt: r.millis('next_attempt_at'),
     lastError: r.textOrNull('last_error'),
     trace: r.json('trace', traceSchema) as TraceEntry[],
+    resume: r.jsonOrNull('resume', resumeSchema) as ResumePoint | null,
   };
 }
 
@@ -166,12 +179,20 @@ export function quarantineSummaryFromRow(row: Record<string, unknown>): Quaranti
     sender: r.text('sender'),
     reason: r.text('reason'),
     createdAt: r.millis('created_at'),
+    rules: r.jsonOrNull('rules', addressesSchema) ?? [],
+    releasable: row.release !== null && row.release !== undefined,
   };
 }
 
-export function quarantineEntryFromRow(row: Record<string, unknown>): QuarantineSummary & { bytes: Buffer; trace: readonly TraceEntry[] } {
+export function quarantineEntryFromRow(row: Record<string, unknown>): QuarantineEntry {
   const r = new RowReader('quarantine', row);
-  return { ...quarantineSummaryFromRow(row), bytes: r.bytes('bytes'), trace: r.json('trace', traceSchema) as TraceEntry[] };
+  return { ...quarantineSummaryFromRow(row), bytes: r.bytes('bytes'), trace: r.json('trace', traceSchema) as TraceEntry[], release: r.jsonOrNull('release', releaseSchema) as QuarantineRelease | null };
+}
+
+/** The body a release hands back: the post-policy message when the entry resumes, else the original. */
+export function releaseBodyFromRow(row: Record<string, unknown>): Buffer {
+  const r = new RowReader('quarantine', row);
+  return row.resume_body === null || row.resume_body === undefined ? r.bytes('bytes') : r.bytes('resume_body');
 }
 
 export function bodyFromRow(table: string, id: string, value: unknown): Buffer {

@@ -63,6 +63,9 @@ export async function insertQuarantine(trx: Trx, entries: readonly NewQuarantine
         bytes: q.bytes,
         trace: JSON.stringify(q.trace),
         created_at: writeMillis(q.createdAt, 'createdAt'),
+        rules: JSON.stringify(q.rules ?? []),
+        release: q.release ? JSON.stringify(q.release) : null,
+        resume_body: q.resumeBody ?? null,
       })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();

@@ -40,6 +40,8 @@ export interface SpoolEntriesTable {
   last_error: string | null;
   /** JSON TraceEntry[] */
   trace: string;
+  /** JSON ResumePoint: a released quarantine entry continues at this processor (0005); null = from the start */
+  resume: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface QueueBodiesTable {
@@ -89,6 +91,12 @@ export interface QuarantineTable {
   /** JSON TraceEntry[] */
   trace: string;
   created_at: Millis;
+  /** JSON array of the rule names that held it (0005) */
+  rules: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON QuarantineRelease: envelope, session, resume point (0005); null = cannot be released */
+  release: ColumnType<string | null, string | null | undefined, string | null>;
+  /** the message after the policy's edits, released instead of `bytes` when resuming (0005) */
+  resume_body: ColumnType<Buffer | Uint8Array | null, Buffer | null | undefined, Buffer | null>;
 }
 
 /** small key/value facts about the store itself (schema notes, last open, node registrations later) */
@@ -276,12 +284,79 @@ export interface PortalAuditTable {
   detail: string;
 }
 
+/** OpenPGP keyring (migration 0004): transferable public keys, binary */
+export interface PgpKeysTable {
+  fingerprint: string;
+  key_id: string;
+  /** JSON array of key ids (primary + subkeys); the lookup index is pgp_key_ids */
+  key_ids: string;
+  public_key: Bytes;
+  /** JSON array of user ID strings */
+  user_ids: string;
+  /** JSON array of lowercased addresses; the lookup index is pgp_key_emails */
+  emails: string;
+  algorithm: string;
+  key_created_at: Millis;
+  expires_at: NullableMillis;
+  /** 0/1 */
+  revoked: Counter;
+  source: string;
+  trust: string;
+  added_at: Millis;
+  updated_at: Millis;
+}
+
+export interface PgpKeyEmailsTable {
+  email: string;
+  fingerprint: string;
+}
+
+export interface PgpKeyIdsTable {
+  key_id: string;
+  fingerprint: string;
+}
+
+/** OpenPGP secret keys wrapped under the master key; never plaintext */
+export interface PgpSecretKeysTable {
+  fingerprint: string;
+  wrapped: Bytes;
+  kek_id: string;
+  created_at: Millis;
+}
+
+/** one row per key-discovery lookup (audit) */
+export interface PgpLookupsTable {
+  id: string;
+  address: string;
+  method: string;
+  url: string;
+  outcome: string;
+  /** JSON array */
+  fingerprints: string;
+  detail: string;
+  at: Millis;
+}
+
+export interface PgpLookupCacheTable {
+  address: string;
+  outcome: string;
+  fingerprints: string;
+  fetched_at: Millis;
+  expires_at: Millis;
+}
+
 export interface Schema {
   pki_certificates: PkiCertificatesTable;
   pki_certificate_emails: PkiCertificateEmailsTable;
   pki_trust_anchors: PkiTrustAnchorsTable;
   pki_crls: PkiCrlsTable;
   pki_private_keys: PkiPrivateKeysTable;
+  pgp_keys: PgpKeysTable;
+  pgp_key_emails: PgpKeyEmailsTable;
+  pgp_key_ids: PgpKeyIdsTable;
+  pgp_secret_keys: PgpSecretKeysTable;
+  pgp_lookups: PgpLookupsTable;
+  pgp_lookup_cache: PgpLookupCacheTable;
   spool_entries: SpoolEntriesTable;
   queue_bodies: QueueBodiesTable;
   queue_items: QueueItemsTable;

@@ -229,7 +229,8 @@ export class SqlSpoolStore implements SpoolStore {
   }
 }
 
-function acceptRow(m: ReceivedMessage, now: number): Insertable<SpoolRow> {
+/** The row for a received message (also used by quarantine release, which enters a message in the spool). */
+export function acceptRow(m: ReceivedMessage, now: number): Insertable<SpoolRow> {
   if (typeof m.id !== 'string' || m.id === '') throw new TypeError('message id must be a non-empty string');
   if (!Buffer.isBuffer(m.body)) throw new TypeError('message body must be a Buffer');
   const pending = uniqueStrings(m.envelope.recipients.map((r) => r.address));
@@ -249,5 +250,6 @@ function acceptRow(m: ReceivedMessage, now: number): Insertable<SpoolRow> {
     lease_until: null,
     last_error: null,
     trace: '[]',
+    resume: m.resume ? JSON.stringify(m.resume) : null,
   };
 }

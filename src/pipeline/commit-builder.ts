@@ -3,11 +3,11 @@
  * queue items (one per recipient, sharing a body per branch), quarantine entries, sender notices
  * for bounces, and a deferral for whatever must run again.
  */
-import type { MessageContext, OutgoingNotice } from '../mail/context.js';
+import { envelopeAddress, type Branch, type MessageContext, type OutgoingNotice } from '../mail/context.js';
 import { newId } from '../mail/ids.js';
 import type { TerminalOutcome } from '../mail/outcome.js';
 import type { NewQueueBody, NewQueueItem } from '../queue/types.js';
-import type { NewQuarantineEntry, PipelineCommit } from '../spool/types.js';
+import type { NewQuarantineEntry, PipelineCommit, QuarantineRelease } from '../spool/types.js';
 import type { TerminalBranch } from './runner.js';
 import type { BounceNotifier } from '../mail/notices.js';
 
@@ -46,6 +46,8 @@ export function buildCommit(msg: MessageContext, done: readonly TerminalBranch[]
 
   for (const branch of done) {
     const addresses = branch.recipients.map((r) => r.address);
+    // the spool tracks recipients by their RCPT TO, which a suffix rewrite may have changed
+    const envelopeAddresses = branch.recipients.map(envelopeAddress);
     const outcome = branch.outcome;
     // a deferred branch runs again and emits its notices then
     if (outcome.kind !== 'defer') for (const n of branch.facts.notices ?? []) queueNotice(n);
@@ -60,7 +62,7 @@ export function buildCommit(msg: MessageContext, done: readonly TerminalBranch[]
         for (const r of branch.recipients) {
           items.push({ id: newId(now), messageId: msg.id, bodyId, kind: 'message', sender: msg.envelope.mailFrom, recipient: r.address, direction: r.direction, route: outcome.route, createdAt: now, nextAttemptAt: now, giveUpAt: now + options.giveUpAfterMs, trace: [], ...tlsInstead });
         }
-        settled.push(...addresses);
+        settled.push(...envelopeAddresses);
         break;
       }
       case 'bounce': {
@@ -71,15 +73,17 @@ export function buildCommit(msg: MessageContext, done: readonly TerminalBranch[]
         } else {
           msg.trace.add(branch.decidedAt, 'notice-suppressed', 'no notice: null sender or one of our own notices', addresses);
         }
-        settled.push(...addresses);
+        settled.push(...envelopeAddresses);
         break;
       }
-      case 'quarantine':
-        quarantine.push({ id: newId(now), messageId: msg.id, recipients: addresses, reason: outcome.reason, sender: msg.envelope.mailFrom, bytes: msg.original.toBuffer(), trace: [], createdAt: now });
-        settled.push(...addresses);
+      case 'quarantine': {
+        const release = releaseOf(msg, branch);
+        quarantine.push({ id: branch.facts.quarantineId ?? newId(now), messageId: msg.id, recipients: addresses, reason: outcome.reason, sender: msg.envelope.mailFrom, bytes: msg.original.toBuffer(), trace: [], createdAt: now, rules: branch.facts.rules ?? [], release, resumeBody: release.resume ? branch.draft.toBuffer() : null });
+        settled.push(...envelopeAddresses);
         break;
+      }
       case 'drop':
-        settled.push(...addresses);
+        settled.push(...envelopeAddresses);
         break;
       case 'defer': {
         const until = outcome.retryAt ?? now + options.deferMs(previousFailures);
@@ -102,4 +106,28 @@ export function buildCommit(msg: MessageContext, done: readonly TerminalBranch[]
     quarantine: quarantine.map(withTrace),
     trace,
   };
+}
+
+/**
+ * What `quarantine release` needs. A branch the policy stage decided resumes after it (resumeAt)
+ * with its decision and the post-edit draft; one held before any decision (a failing step) runs
+ * again from the start with its RCPT TO addresses, so suffix routing applies again too.
+ */
+function releaseOf(msg: MessageContext, branch: Pick<Branch, 'recipients' | 'facts'>): QuarantineRelease {
+  const { facts } = branch;
+  const resume = facts.resumeAt
+    ? {
+        processor: facts.resumeAt,
+        facts: {
+          ...(facts.protection ? { protection: facts.protection } : {}),
+          ...(facts.route ? { route: facts.route } : {}),
+          ...(facts.signRequested ? { signRequested: true } : {}),
+          ...(facts.rules ? { rules: facts.rules } : {}),
+          ...(facts.evaluated ? { evaluated: facts.evaluated } : {}),
+        },
+        messageFacts: msg.facts,
+      }
+    : null;
+  const recipients = branch.recipients.map((r) => ({ address: resume ? r.address : envelopeAddress(r), direction: r.direction }));
+  return { envelope: { mailFrom: msg.envelope.mailFrom, recipients }, session: msg.session, resume };
 }

@@ -6,6 +6,8 @@
  */
 import type { Logger } from 'pino';
 import type { MessageContext } from '../mail/context.js';
+import type { EnvelopeRecipient } from '../mail/envelope.js';
+import { resumeProcessors } from '../quarantine/resume.js';
 import type { Processor } from '../mail/step.js';
 import { Trace } from '../mail/trace.js';
 import { MessageDraft } from '../mime/draft.js';
@@ -28,6 +30,8 @@ export interface SpoolWorkerOptions extends CommitOptions {
   readonly now?: () => number;
   /** called after every settled batch, so delivery can start at once */
   readonly onSettled?: () => void;
+  /** rewrites recipients before a run (policy suffix routing: bob@x.example.secure → bob@x.example) */
+  readonly rewriteRecipients?: (recipients: readonly EnvelopeRecipient[]) => EnvelopeRecipient[];
 }
 
 const INITIAL_FACTS = { processedMarker: null, encrypted: null, signed: null, autoSubmitted: false, notification: null, hops: 0 } as const;
@@ -71,7 +75,9 @@ export class SpoolWorker extends PollingWorker {
   private async process(entry: SpoolEntry): Promise<PipelineCommit> {
     const trace = new Trace(this.now);
     trace.entries.push(...entry.trace);
-    const previousFailures = entry.trace.filter((e) => e.event === 'run-failed').length;
+    // failures before a quarantine release do not count against the released message
+    const released = entry.trace.map((e) => e.event).lastIndexOf('released');
+    const previousFailures = entry.trace.slice(released + 1).filter((e) => e.event === 'run-failed').length;
     const msg: MessageContext = {
       id: entry.id,
       envelope: entry.envelope,
@@ -81,12 +87,15 @@ export class SpoolWorker extends PollingWorker {
       attempts: entry.attempts,
       trace,
       now: this.now,
-      facts: { ...INITIAL_FACTS },
+      // a released message resumes with the facts classify found when it first ran
+      facts: entry.resume ? { ...entry.resume.messageFacts } : { ...INITIAL_FACTS },
     };
-    const pending = entry.envelope.recipients.filter((r) => entry.pending.includes(r.address));
+    const waiting = entry.envelope.recipients.filter((r) => entry.pending.includes(r.address));
+    const pending = entry.resume || !this.options.rewriteRecipients ? waiting : this.options.rewriteRecipients(waiting);
+    const run = entry.resume ? resumeProcessors(this.options.processors, entry.resume) : { processors: this.options.processors, start: START_PROCESSOR };
     let done: TerminalBranch[];
     try {
-      done = await runPipeline(msg, pending, { processors: this.options.processors, start: START_PROCESSOR, stepTimeoutMs: this.options.stepTimeoutMs, maxAttempts: this.options.maxAttempts, previousFailures });
+      done = await runPipeline(msg, pending, { processors: run.processors, start: run.start, stepTimeoutMs: this.options.stepTimeoutMs, maxAttempts: this.options.maxAttempts, previousFailures });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       trace.add('pipeline', 'run-failed', reason);

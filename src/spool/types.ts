@@ -5,6 +5,7 @@
  * pipeline's result (queue items, quarantine entries, recipients settled or rescheduled) is
  * committed in one transaction with `settle`, so a crash replays from the last commit.
  */
+import type { BranchFacts, MessageFacts } from '../mail/context.js';
 import type { Envelope, SessionInfo } from '../mail/envelope.js';
 import type { TraceEntry } from '../mail/trace.js';
 import type { NewQueueBody, NewQueueItem } from '../queue/types.js';
@@ -15,6 +16,30 @@ export interface ReceivedMessage {
   readonly session: SessionInfo;
   /** exactly what will be processed: our Received header already prepended */
   readonly body: Buffer;
+  /** a released quarantine entry: continue at this point instead of the start (absent = from the start) */
+  readonly resume?: ResumePoint | null;
+}
+
+/**
+ * Where a released message continues: the processor after the policy stage, with the branch's
+ * decision (protection, route, matched rules …) and the message facts classify found, so the
+ * message is not decided again and is protected exactly as its policy said.
+ */
+export interface ResumePoint {
+  readonly processor: string;
+  readonly facts: ResumableFacts;
+  readonly messageFacts: MessageFacts;
+}
+
+/** The branch facts a resume carries (no notices: they were sent with the quarantine). */
+export type ResumableFacts = Pick<BranchFacts, 'protection' | 'route' | 'signRequested' | 'rules' | 'evaluated'>;
+
+/** What `quarantine release` needs to hand a quarantined message back to the spool. */
+export interface QuarantineRelease {
+  readonly envelope: Envelope;
+  readonly session: SessionInfo;
+  /** null: the message was held before any decision (a failing step): it runs again from the start */
+  readonly resume: ResumePoint | null;
 }
 
 export interface SpoolEntry extends ReceivedMessage {
@@ -43,6 +68,11 @@ export interface NewQuarantineEntry {
   readonly bytes: Buffer;
   readonly trace: readonly TraceEntry[];
   readonly createdAt: number;
+  /** rules that held it */
+  readonly rules?: readonly string[];
+  readonly release?: QuarantineRelease | null;
+  /** the message after the policy's edits (released instead of `bytes` when resuming) */
+  readonly resumeBody?: Buffer | null;
 }
 
 /** Everything one pipeline run decided, committed atomically. */
@@ -110,10 +140,27 @@ export interface QuarantineSummary {
   readonly sender: string;
   readonly reason: string;
   readonly createdAt: number;
+  readonly rules: readonly string[];
+  /** the message can be released (stored with what a release needs) */
+  readonly releasable: boolean;
 }
 
-/** Minimal quarantine store for this slice; list/release/delete commands come with the policy engine. */
+export interface QuarantineEntry extends QuarantineSummary {
+  readonly bytes: Buffer;
+  readonly trace: readonly TraceEntry[];
+  readonly release: QuarantineRelease | null;
+}
+
 export interface QuarantineStore {
   list(limit?: number): Promise<QuarantineSummary[]>;
-  get(id: string): Promise<(QuarantineSummary & { bytes: Buffer; trace: readonly TraceEntry[] }) | null>;
+  get(id: string): Promise<QuarantineEntry | null>;
+  /**
+   * Hands the entry back to the spool as a new entry `spoolId` (resuming after the policy stage
+   * when the entry has a resume point) and removes it, in one transaction. null = no such entry;
+   * throws SP_ERR_CLI_USAGE for entries stored without release data (before migration 0005).
+   */
+  release(id: string, spoolId: string, now: number): Promise<{ readonly spoolId: string; readonly resumesAt: string | null } | null>;
+  delete(id: string): Promise<boolean>;
+  /** Removes entries created before `before`; returns how many. */
+  purge(before: number): Promise<number>;
 }

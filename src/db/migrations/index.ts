@@ -10,16 +10,20 @@ import type { Engine } from '../engine.js';
 import { migration0001 } from './0001-initial.js';
 import { migration0002 } from './0002-pki.js';
 import { migration0003 } from './0003-active-due.js';
-import { migration0007 } from './0007-tls-instead.js';
+import { migration0004 } from './0004-pgp.js';
+import { migration0005 } from './0005-quarantine.js';
 import { migration0006 } from './0006-portal.js';
+import { migration0007 } from './0007-tls-instead.js';
 
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
     '0001-initial': migration0001(engine),
     '0002-pki': migration0002(engine),
     '0003-active-due': migration0003(),
-    '0007-tls-instead': migration0007(),
+    '0004-pgp': migration0004(engine),
+    '0005-quarantine': migration0005(engine),
     '0006-portal': migration0006(engine),
+    '0007-tls-instead': migration0007(),
   };
 }
 
