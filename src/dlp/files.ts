@@ -22,7 +22,7 @@ export interface FileInput {
   readonly depth: number;
 }
 
-export type FileKind = 'text' | 'html' | 'xml' | 'message' | 'zip' | 'gzip' | 'pdf' | 'ooxml' | 'unsupported' | 'media';
+export type FileKind = 'text' | 'html' | 'xml' | 'message' | 'zip' | 'gzip' | 'tar' | 'pdf' | 'ooxml' | 'unsupported' | 'media';
 
 const TEXT_EXT = new Set(['txt', 'csv', 'tsv', 'json', 'md', 'log', 'ini', 'conf', 'cfg', 'yaml', 'yml', 'vcf', 'ics', 'sql', 'rtf', 'tex', 'text', 'asc']);
 const HTML_EXT = new Set(['html', 'htm', 'xhtml']);
@@ -30,7 +30,7 @@ const XML_EXT = new Set(['xml', 'svg']);
 const OOXML_EXT = new Set(['docx', 'docm', 'dotx', 'dotm', 'xlsx', 'xlsm', 'xltx', 'xltm', 'pptx', 'pptm', 'odt', 'ods', 'odp']);
 const ZIP_EXT = new Set(['zip', 'jar']);
 // containers and documents that may hide data but that we cannot open: unscannable, not ignored
-const UNSUPPORTED_EXT = new Set(['rar', '7z', 'tar', 'tgz', 'bz2', 'xz', 'zst', 'cab', 'iso', 'doc', 'xls', 'ppt', 'msg', 'p7m', 'pgp', 'gpg']);
+const UNSUPPORTED_EXT = new Set(['rar', '7z', 'bz2', 'xz', 'zst', 'cab', 'iso', 'doc', 'xls', 'ppt', 'msg', 'p7m', 'pgp', 'gpg']);
 const TEXT_TYPES = new Set(['application/json', 'application/xml', 'application/csv', 'application/x-csv', 'application/rtf', 'application/x-yaml', 'application/yaml', 'application/javascript', 'application/ld+json']);
 
 function extensionOf(name: string): string {
@@ -45,8 +45,9 @@ export function classify(bytes: Buffer, contentType: string, name: string): File
     return OOXML_EXT.has(ext) || contentType.includes('openxmlformats') || contentType.includes('opendocument') ? 'ooxml' : 'zip';
   }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'gzip';
+  if (bytes.length >= 512 && bytes.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
   if (bytes.subarray(0, 1024).includes('%PDF-')) return 'pdf';
-  if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0) return 'unsupported'; // OLE2: legacy Office, .msg
+  if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0) return 'unsupported'; // OLE2: legacy Office, .msg, password-protected OOXML
   if (bytes.subarray(0, 6).equals(Buffer.from('Rar!\x1a\x07', 'latin1')) || bytes.subarray(0, 6).equals(Buffer.from('377abcaf271c', 'hex'))) return 'unsupported';
   if (contentType === 'application/pdf' || ext === 'pdf') return 'pdf';
   if (contentType === 'message/rfc822' || ext === 'eml') return 'message';
@@ -77,6 +78,7 @@ function looksLikeText(bytes: Buffer): boolean {
 export interface Extractors {
   zip?: (f: FileInput, c: Collector) => Promise<void>;
   gzip?: (f: FileInput, c: Collector) => Promise<void>;
+  tar?: (f: FileInput, c: Collector) => Promise<void>;
   pdf?: (f: FileInput, c: Collector) => Promise<void>;
   ooxml?: (f: FileInput, c: Collector) => Promise<void>;
 }

@@ -1,0 +1,140 @@
+/**
+ * PDF text through unpdf (pdf.js), in a worker thread that is terminated at the deadline.
+ * A hostile PDF can keep pdf.js busy in a synchronous loop that no timer interrupts, and can
+ * make it allocate without bound; a worker with its own heap limit is the only place where
+ * both end reliably. One worker is kept (started on first use, unref'd so it never holds the
+ * process open) and jobs run one at a time; a worker that overran or died is replaced.
+ * SECURITY: pdf.js runs with eval disabled, no font loading, no scripting, errors-only logging.
+ * An encrypted (user password) or unreadable PDF is unscannable, never an error.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Collector } from './collector.js';
+import type { FileInput } from './files.js';
+
+/** Text extracted at most per PDF; the collector's text budget still applies on top. */
+const MAX_PDF_CHARS = 8 * 1024 * 1024;
+const WORKER_HEAP_MB = 384;
+
+// Plain JavaScript (an eval worker): it must run the same under tsx and from dist/.
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+let lib;
+parentPort.on('message', async (job) => {
+  let doc;
+  try {
+    lib ??= await import(job.unpdf);
+    doc = await lib.getDocumentProxy(job.bytes, { isEvalSupported: false, disableFontFace: true, useSystemFonts: false, enableXfa: false, verbosity: 0, stopAtErrors: false });
+    let text = '';
+    for (let i = 1; i <= doc.numPages && text.length < job.maxChars; i++) {
+      const page = await doc.getPage(i);
+      const content = await page.getTextContent();
+      for (const item of content.items) {
+        if (typeof item.str === 'string') text += item.str + (item.hasEOL ? '\\n' : ' ');
+      }
+      text += '\\n';
+      page.cleanup();
+    }
+    parentPort.postMessage({ id: job.id, ok: true, text: text.slice(0, job.maxChars), pages: doc.numPages });
+  } catch (err) {
+    const name = err && err.name ? String(err.name) : 'Error';
+    parentPort.postMessage({ id: job.id, ok: false, name, message: String(err && err.message ? err.message : err).slice(0, 200) });
+  } finally {
+    try {
+      const p = doc && (typeof doc.destroy === 'function' ? doc.destroy() : typeof doc.cleanup === 'function' ? doc.cleanup() : null);
+      if (p && typeof p.catch === 'function') p.catch(() => {});
+    } catch {}
+  }
+});
+`;
+
+type PdfReply = { id: number; ok: true; text: string; pages: number } | { id: number; ok: false; name: string; message: string };
+export type PdfResult = { ok: true; text: string; pages: number } | { ok: false; reason: string };
+
+let unpdfUrl: string | null = null;
+let worker: Worker | null = null;
+let nextId = 1;
+let queue: Promise<unknown> = Promise.resolve();
+
+function getWorker(): Worker {
+  if (worker) return worker;
+  unpdfUrl ??= import.meta.resolve('unpdf');
+  const w = new Worker(WORKER_SOURCE, {
+    eval: true,
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 32, stackSizeMb: 8 },
+    stdout: !process.env.DLP_DEBUG,
+    stderr: !process.env.DLP_DEBUG,
+  });
+  w.stdout?.resume();
+  w.stderr?.resume();
+  w.unref();
+  w.on('error', (e) => { if (process.env.DLP_DEBUG) console.error('pdf worker error', e); }); // reported per job through 'exit'
+  w.once('exit', () => {
+    if (worker === w) worker = null;
+  });
+  worker = w;
+  return w;
+}
+
+function runJob(bytes: Uint8Array, timeoutMs: number): Promise<PdfResult> {
+  return new Promise((resolve) => {
+    const w = getWorker();
+    const id = nextId++;
+    let done = false;
+    const finish = (r: PdfResult): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      w.off('message', onMessage);
+      w.off('exit', onExit);
+      resolve(r);
+    };
+    const onMessage = (reply: PdfReply): void => {
+      if (reply.id !== id) return;
+      if (reply.ok) finish({ ok: true, text: reply.text, pages: reply.pages });
+      else finish({ ok: false, reason: reply.name === 'PasswordException' ? 'encrypted PDF (password required)' : `unreadable PDF (${reply.name}: ${reply.message})` });
+    };
+    const onExit = (): void => finish({ ok: false, reason: 'PDF extraction exceeded its memory limit or crashed' });
+    const timer = setTimeout(() => {
+      // the only way to stop a busy pdf.js: end the thread; the next job gets a fresh one
+      if (worker === w) worker = null;
+      void w.terminate();
+      finish({ ok: false, reason: `PDF extraction time limit (${timeoutMs} ms) reached` });
+    }, timeoutMs);
+    w.on('message', onMessage);
+    w.once('exit', onExit);
+    // a copy, transferred: the worker owns it, the caller's buffer stays intact
+    const copy = new Uint8Array(bytes);
+    w.postMessage({ id, bytes: copy, unpdf: unpdfUrl, maxChars: MAX_PDF_CHARS }, [copy.buffer]);
+  });
+}
+
+/** Text of a PDF, given up at `deadline` (epoch ms, including time spent waiting behind other jobs). */
+export function pdfText(bytes: Uint8Array, deadline: number): Promise<PdfResult> {
+  const run = queue.then(() => {
+    const left = deadline - Date.now();
+    return left > 0 ? runJob(bytes, left) : ({ ok: false, reason: 'PDF extraction time limit reached before it could start' } as const);
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+export async function extractPdf(f: FileInput, c: Collector): Promise<void> {
+  const left = c.remainingMs();
+  if (left <= 0) {
+    c.timedOut(f.path);
+    return;
+  }
+  const result = await pdfText(f.bytes, Date.now() + left);
+  if (!result.ok) {
+    c.markUnscannable(f.path, result.reason);
+    return;
+  }
+  c.addText('attachment', f.path, result.text);
+}
+
+/** Ends the worker (tests, shutdown). */
+export async function stopPdfWorker(): Promise<void> {
+  const w = worker;
+  worker = null;
+  if (w) await w.terminate();
+}
