@@ -6,12 +6,14 @@
  * without an answer) and then closes the database: the bundle owns the Database it was given.
  * SECURITY: see the individual stores; nothing here touches message content.
  */
+import type { PgpStores } from '../pgp/types.js';
 import type { PkiStores } from '../pki/types.js';
 import type { PortalStore } from '../portal/store.js';
 import type { QueueStore } from '../queue/types.js';
 import type { QuarantineStore, SpoolStore } from '../spool/types.js';
 import type { Database, SingletonRun } from './engine.js';
 import type { GroupCommitStats } from './group-commit.js';
+import { SqlPgpKeyStore, SqlPgpLookupStore } from './pgp-key-store.js';
 import { SqlCertificateStore, SqlRootStore } from './pki-certificate-store.js';
 import { SqlCrlStore, SqlPrivateKeyStore } from './pki-crl-store.js';
 import { createPortalStore } from './portal-store.js';
@@ -45,6 +47,8 @@ export interface Stores {
   readonly quarantine: QuarantineStore;
   /** certificates, trust anchors, CRLs, wrapped private keys (pki/types.ts) */
   readonly pki: PkiStores;
+  /** the OpenPGP keyring and the key-discovery cache/audit (pgp/types.ts) */
+  readonly pgp: PgpStores;
   /** the recipients' portal: accounts, messages (sealed), tokens, sessions, audit (portal/store.ts) */
   readonly portal: PortalStore;
   readonly database: Database;
@@ -70,6 +74,7 @@ export function createStores(db: Database, opts: StoreOptions = {}): Stores {
     queue,
     quarantine,
     pki: { certificates: new SqlCertificateStore(ctx), roots: new SqlRootStore(ctx), crls: new SqlCrlStore(ctx), privateKeys: new SqlPrivateKeyStore(ctx) },
+    pgp: { keys: new SqlPgpKeyStore(ctx), lookups: new SqlPgpLookupStore(ctx) },
     portal: createPortalStore(ctx),
     database: db,
     async runSingleton<T>(name: string, fn: () => Promise<T>, options: SingletonOptions = {}): Promise<SingletonRun<T>> {
