@@ -8,6 +8,8 @@ import { openDatabase } from './db/open.js';
 import { createStores } from './db/stores.js';
 import { registerCaCommands } from './cli/ca.js';
 import { registerCertsCommands } from './cli/certs.js';
+import { registerPgpCommands } from './cli/pgp.js';
+import { registerQuarantineCommands } from './cli/quarantine.js';
 import { runInit } from './cli/init.js';
 import { EXIT_OK, EXIT_USER, makeOutput, reportError } from './cli/output.js';
 import { queueDelete, queueList, queueRetry, queueShow } from './cli/queue.js';
@@ -82,6 +84,8 @@ export async function run(argv: readonly string[]): Promise<number> {
 
   registerCertsCommands(program, { output, configFile });
   registerCaCommands(program, { output, configFile });
+  registerPgpCommands(program, { output, configFile });
+  registerQuarantineCommands(program, { output, withStores });
 
   const policy = program.command('policy').description('the policy engine');
   policy

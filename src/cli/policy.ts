@@ -2,7 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load.js';
 import { SealpostError } from '../errors/index.js';
-import { resolvePath } from '../app.js';
+import { policyStageOptions, resolvePath } from '../app.js';
+import { createNotifier } from '../notify/notifier.js';
+import { routeBySuffix } from '../policy/suffix.js';
 import { buildProcessors } from '../pipeline/processors.js';
 import { explain } from '../pipeline/explain.js';
 import { defaultRules } from '../policy/policy-stage.js';
@@ -30,17 +32,19 @@ export async function policyExplain(loaded: LoadedConfig, out: Output, file: str
   const secretFile = resolvePath(baseDir, config.secrets.gatewaySecretFile);
   const secret = config.secrets.gatewaySecret !== undefined ? Buffer.from(config.secrets.gatewaySecret) : existsSync(secretFile) ? Buffer.from(readFileSync(secretFile, 'utf8').trim(), 'base64') : Buffer.alloc(32);
   const node = config.node ?? config.hostname;
-  const processors = buildProcessors({ secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods: explainMethods(pki) });
+  const processors = buildProcessors({ secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods: explainMethods(pki), policy: policyStageOptions(config, createNotifier({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret, node })) });
   const relay = createRelayPolicy({ direction: 'auto', internalDomains: config.internalDomains, relayFrom: [] });
-  const recipients = await explain({ bytes, from, to, processors, stepTimeoutMs: config.pipeline.stepTimeout, isInternal: (a) => {
+  const recipients = await explain({ bytes, from, to, processors, stepTimeoutMs: config.pipeline.stepTimeout, rewriteRecipients: (rs) => routeBySuffix(rs, config.policy.suffixes), isInternal: (a) => {
     const d = decideRecipient(relay, a, true);
     return d.ok && d.direction === 'inbound';
   } });
   const human = recipients
     .map((r) => {
-      const head = `${r.address} (${r.direction}): ${r.action}${r.method && r.method !== 'none' ? ` via ${r.method}` : ''}${r.decidedBy ? ` — decided by ${r.decidedBy.rule} (${r.decidedBy.level})` : ''}${r.reason ? `\n  reason: ${r.reason}` : ''}`;
-      const trace = r.trace.map((t) => `  ${t.stage.padEnd(26)} ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
-      return [head, ...trace].join('\n');
+      const head = `${r.address}${r.deliverTo ? ` → ${r.deliverTo}` : ''} (${r.direction}): ${r.action}${r.method && r.method !== 'none' ? ` via ${r.method}` : ''}${r.decidedBy ? ` — decided by ${r.decidedBy.rule} (${r.decidedBy.level})` : ''}${r.reason ? `\n  reason: ${r.reason}` : ''}`;
+      const rules = r.rules.length === 0 ? ['  rules: none for this direction'] : ['  rules:', ...r.rules.map((e) => `    ${e.matched ? 'matched    ' : 'not matched'} ${e.rule} (${e.level})${e.score !== undefined ? ` score ${e.score}` : ''}${e.note ? ` — ${e.note}` : ''}`)];
+      const notices = r.notices.length ? [`  notices: ${r.notices.join(', ')}`] : [];
+      const trace = ['  trace:', ...r.trace.map((t) => `    ${t.stage.padEnd(26)} ${t.event}${t.detail ? `: ${t.detail}` : ''}`)];
+      return [head, ...rules, ...notices, ...trace].join('\n');
     })
     .join('\n\n');
   out.print(human, { recipients: recipients.map((r) => ({ ...r, trace: r.trace.map((t) => ({ ...t, at: new Date(t.at).toISOString() })) })) });
