@@ -16,6 +16,7 @@ import { queueDelete, queueList, queueRetry, queueShow } from './cli/queue.js';
 import { runStart } from './cli/start.js';
 import { policyExplain } from './cli/policy.js';
 import { createPki } from './pki/index.js';
+import { engineFromConfig } from './notify/from-config.js';
 
 interface GlobalOptions {
   config?: string;
@@ -72,7 +73,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     .description('validate the configuration')
     .action(() => {
       const file = configFile();
-      const { config } = loadConfigFile(file);
+      const { config, baseDir } = loadConfigFile(file);
+      engineFromConfig(config, baseDir); // notification template overrides: a broken one names its file
       output().print(`${file}: OK (${config.smtp.listeners.length} listener(s), ${config.policies?.length ?? 'default'} polic${config.policies?.length === 1 ? 'y' : 'ies'})`, { file, valid: true });
     });
 

@@ -11,6 +11,8 @@ import { cidr, domainPattern, duration, emailAddress, listen, nextHop, size } fr
 import { detectorsOf, policySettings, rule } from './policy-schema.js';
 import { BUILTIN_DETECTORS, dlpSchema } from './dlp-schema.js';
 import { portalSchema } from './portal-schema.js';
+import { checkNotificationRefs, notificationsSchema } from './notifications-schema.js';
+import { pgpSection } from './pgp-schema.js';
 
 const listenerTls = z
   .strictObject({
@@ -99,8 +101,8 @@ const profile = z.strictObject({
       allowReply: z.boolean().default(true),
       allowReplyAll: z.boolean().default(false),
       allowForward: z.boolean().default(false),
-      locale: z.string().default('en'),
-      branding: z.string().optional(),
+      locale: z.string().regex(/^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/, { message: 'expected a language tag like en, de, ja or pt-BR' }).default('en').describe('language of this profile\'s notices and portal pages (wins over notifications.locale for notices tied to the profile)'),
+      branding: z.string().optional().describe('branding name from notifications.brandings (notices; a name not listed there is shown as the organisation name)'),
     })
     .prefault({}),
   smime: z
@@ -274,13 +276,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('SMS for PDF passwords (passwordMode sms)'),
-  notifications: z
-    .strictObject({
-      from: emailAddress.optional().describe('system sender of notices; omitted = postmaster@<hostname>'),
-      admin: emailAddress.optional().describe('where admin notices go'),
-      locale: z.string().default('en'),
-    })
-    .prefault({}),
+  notifications: notificationsSchema.describe('notices to people: system sender, language, branding, template overrides (config/notifications-schema.ts, docs/notifications.md)'),
   portal: portalSchema.describe('the recipients\' web portal (config/portal-schema.ts)'),
   admin: z.strictObject({ listen: listen.default('127.0.0.1:8444') }).prefault({}),
   logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
@@ -297,6 +293,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   pki: pki.describe('S/MIME certificates: revocation checking, CRL fetching, certificate choice, per-domain certificates'),
+  pgp: pgpSection.describe('OpenPGP: domain keys, PGP/INLINE recipients, decompression limit, key discovery (WKD, HKP), Autocrypt'),
 }).superRefine((config, ctx) => {
   // Cross-references zod cannot express field by field: every profile a rule names must exist.
   config.policies?.forEach((r, i) =>
@@ -319,6 +316,7 @@ export const configSchema = z.strictObject({
   for (const [name, p] of Object.entries(config.profiles)) {
     if (p.pdf.passwordMode === 'sms' && !config.sms.webhook) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'pdf', 'passwordMode'], message: 'passwordMode sms needs an SMS provider: configure sms.webhook', input: p.pdf.passwordMode });
   }
+  checkNotificationRefs(config, (issue) => ctx.addIssue(issue));
   const names = new Set<string>();
   config.smtp.listeners.forEach((l, i) => {
     if (names.has(l.name)) ctx.addIssue({ code: 'custom', path: ['smtp', 'listeners', i, 'name'], message: 'listener names must be unique', input: l.name });
