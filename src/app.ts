@@ -16,8 +16,11 @@ import { KeyWrapper } from './keystore/key-wrap.js';
 import { newId } from './mail/ids.js';
 import { SenderNotices } from './notify/sender-notices.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
+import { engineFromConfig, systemSender } from './notify/from-config.js';
 import { buildProcessors } from './pipeline/processors.js';
 import { createPki, type Pki } from './pki/index.js';
+import { createPortalBackend, startPortalServices, type PortalBackend } from './portal/backend.js';
+import { PortalCrypto } from './portal/crypto.js';
 import { SpoolWorker } from './pipeline/spool-worker.js';
 import { defaultRules } from './policy/policy-stage.js';
 import { dlpScanner } from './policy/dlp-scanner.js';
@@ -43,6 +46,8 @@ export interface RunningApp {
   readonly listeners: ReadonlyArray<{ name: string; host: string; port: number }>;
   /** certificates, validation, selection, CRLs and hosted keys (for the S/MIME method and tests) */
   readonly pki: Pki;
+  /** the recipients' portal: its origin (null when disabled) and back-end (lifecycle, ports) for tests and the CLI */
+  readonly portal: { readonly url: string | null; readonly backend: PortalBackend };
   stop(): Promise<void>;
 }
 
@@ -200,6 +205,8 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
 
   // Read before the database opens: an unreadable caFile fails the start with nothing to clean up.
   const deliveryOptions = delivererOptions(config, baseDir);
+  // Notice wording, locales, branding and template overrides: a broken override stops the start here.
+  const noticeEngine = engineFromConfig(config, baseDir);
   const { storage } = config;
   const db = await openDatabase(storage.url, {
     baseDir,
@@ -226,13 +233,30 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   const pki = createPki(stores.pki, config.pki, { wrapper: new KeyWrapper(master.secret) });
 
   const resolveHop = hopResolver(config);
-  const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });
+  const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, ...systemSender(config), engine: noticeEngine, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });
   // Every notice to a person (PDF password, quarantine, portal …) is composed here; steps emit it.
-  const notifier = createNotifier({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret: secret.secret, node });
+  const notifier = createNotifier({ hostname: config.hostname, internalDomains: config.internalDomains, ...systemSender(config), engine: noticeEngine, secret: secret.secret, node });
+  // The portal back-end: deposit method, web ports, lifecycle. Its spool is bound late (the
+  // pipeline that pokes it is built below); replies are injected only once everything runs.
+  const portalBackend = createPortalBackend({
+    portal: config.portal,
+    profiles: config.profiles,
+    store: stores.portal,
+    queue: stores.queue,
+    crypto: new PortalCrypto(new KeyWrapper(master.secret)),
+    notifier,
+    spool: { accept: (m) => spoolAdapter.accept(m) },
+    senderNotice: { hostname: config.hostname, node, secret: secret.secret, from: config.notifications.from ?? `postmaster@${config.hostname}`, internalDomains: config.internalDomains },
+    giveUpAfterMs: config.delivery.giveUpAfter,
+    defaultLocale: config.notifications.locale,
+    logger: log,
+    onNoticesQueued: () => delivery.poke(),
+  });
   const methods: MethodRegistry = new Map([
     ['smime', smimeMethod({
       ...(config.ca.autoSigningCertificates ? { enrol: autoEnrol(new BuiltinCa({ pki, db: stores.database, internalDomains: config.internalDomains }), config.internalDomains, config.ca.autoValidity, log) } : {}), selector: pki.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto', profile: (profile) => config.profiles[profile]?.smime, queueTimeout: (profile) => config.profiles[profile]?.queueTimeout })],
     ['pdf', pdfMethod(pdfMethodOptions(config, (p) => resolvePath(baseDir, p), notifier))],
+    ['portal', portalBackend.method],
   ]);
   const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods, unwrap: [smimeUnwrapStep(pkiUnwrapDeps(pki))], policy: policyStageOptions(config, notifier) });
   const deliverer = new Deliverer(deliveryOptions);
@@ -272,6 +296,16 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   }
   pipeline.start();
   delivery.start();
+  let portalServices: Awaited<ReturnType<typeof startPortalServices>>;
+  try {
+    portalServices = await startPortalServices(portalBackend, { portal: config.portal, resolvePath: (p) => resolvePath(baseDir, p), secret: secret.secret, logger: log, runSingleton: (name, fn, opts) => stores.runSingleton(name, fn, opts) });
+  } catch (err) {
+    await Promise.allSettled(listeners.map((l) => l.stop()));
+    await pipeline.stop();
+    await delivery.stop();
+    await stores.close();
+    throw err;
+  }
   // Periodic jobs run on one node of a cluster at a time (PostgreSQL advisory lock; SQLite: just
   // runs), and about once per interval cluster-wide although every node fires its own timer.
   const PURGE_EVERY_MS = 3600_000;
@@ -296,12 +330,13 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   return {
     listeners: bound,
     pki,
+    portal: { url: portalServices.url, backend: portalBackend },
     async stop() {
       clearInterval(purge);
       clearInterval(quarantinePurge);
       for (const t of crlTimers) clearTimeout(t);
       // Order matters: stop accepting, finish what is being processed, then close storage.
-      await Promise.allSettled(listeners.map((l) => l.stop()));
+      await Promise.allSettled([...listeners.map((l) => l.stop()), portalServices.stop()]);
       await pipeline.stop();
       await delivery.stop();
       await deliverer.close();

@@ -69,7 +69,7 @@ describe('buildDsn', () => {
 
   it('explains each recipient in plain text', () => {
     const text = qpDecode(multipart(buildDsn(input()).toString('latin1')).parts[0]!.body).toString('utf8');
-    assert.match(text, /could not be\r\ndelivered/);
+    assert.match(text, /your message could not be\r\ndelivered to one or more recipients/, 'wrapped at 72 columns');
     assert.match(text, /<b@example\.net>: host relay\.example\.net said: 550 5\.1\.1 no such user/);
   });
 

@@ -10,7 +10,9 @@
  * STANDARDS: RFC 3464, RFC 6522, RFC 3463, RFC 6533 §3, RFC 5322, RFC 3834 (Auto-Submitted).
  */
 import { SealpostError } from '../errors/index.js';
-import { boundaryFor, clean, CRLF, header, newMessageId, originalHeaderPart, quotedPrintable, rawHeader, rfc5322Date } from './mime.js';
+import { boundaryFor, clean, CRLF, header, newMessageId, originalHeaderPart, rawHeader, rfc5322Date } from './mime.js';
+import { bodyPart } from './notice.js';
+import { TemplateEngine } from './template/engine.js';
 
 export interface DsnRecipient {
   readonly address: string;
@@ -45,7 +47,13 @@ export interface DsnInput {
   readonly now: number;
   /** fixed Message-ID (tests, idempotent replays); generated otherwise */
   readonly messageId?: string;
+  /** wording of the human-readable part and the subject (`dsn` templates); built-in English by default */
+  readonly engine?: TemplateEngine;
+  /** locale of the human-readable part (see TemplateEngine.resolveLocale) */
+  readonly locale?: string;
 }
+
+const englishOnly = new TemplateEngine();
 
 const STATUS = /^[245]\.\d{1,3}\.\d{1,3}$/;
 
@@ -76,30 +84,19 @@ function explain(r: DsnRecipient): string {
   return `<${clean(r.address)}>: ${what}`;
 }
 
-function humanText(input: DsnInput, failed: readonly DsnRecipient[], delayed: readonly DsnRecipient[]): string {
-  const lines = [`This is the mail system at host ${ascii7(input.hostname)}.`, ''];
-  if (failed.length > 0) {
-    lines.push(
-      'I am sorry to have to inform you that your message could not be',
-      'delivered to one or more recipients. Its headers are attached below.',
-      '',
-      'For further assistance, please contact your postmaster and include',
-      'this report.',
-      '',
-      ...failed.map(explain),
-      '',
-    );
-  }
-  if (delayed.length > 0) {
-    lines.push(
-      'Your message could not be delivered yet to the recipients below.',
-      'The mail system will keep trying; you do not need to send it again.',
-      '',
-      ...delayed.map((r) => explain(r) + (r.willRetryUntil ? ` (retrying until ${rfc5322Date(r.willRetryUntil)})` : '')),
-      '',
-    );
-  }
-  return lines.join(CRLF);
+/** Subject and human-readable text from the `dsn` templates; the per-recipient lines are data. */
+function human(input: DsnInput, failed: readonly DsnRecipient[], delayed: readonly DsnRecipient[]): { subject: string; text: string } {
+  const r = (input.engine ?? englishOnly).render({
+    type: 'dsn',
+    locale: input.locale,
+    to: input.to,
+    vars: {
+      host: ascii7(input.hostname),
+      failed: failed.map(explain),
+      delayed: delayed.map((d) => explain(d) + (d.willRetryUntil ? ` (retrying until ${rfc5322Date(d.willRetryUntil)})` : '')),
+    },
+  });
+  return { subject: r.subject, text: r.text };
 }
 
 function statusFields(input: DsnInput): string {
@@ -129,15 +126,16 @@ export function buildDsn(input: DsnInput): Buffer {
   const failed = input.recipients.filter((r) => r.action === 'failed');
   const delayed = input.recipients.filter((r) => r.action === 'delayed');
 
-  const text = quotedPrintable(humanText(input, failed, delayed));
+  const words = human(input, failed, delayed);
+  const text = bodyPart('text/plain', words.text);
   const report = statusFields(input);
   const original = originalHeaderPart(input.originalHeaders);
-  const boundary = boundaryFor(text, report, original.body);
+  const boundary = boundaryFor(text.body, report, original.body);
 
   const head =
     rawHeader('From', `Mail Delivery System <${clean(input.postmaster)}>`) +
     rawHeader('To', `<${clean(input.to)}>`) +
-    header('Subject', failed.length > 0 ? 'Undelivered Mail Returned to Sender' : 'Delayed Mail (still being retried)') +
+    header('Subject', words.subject) +
     rawHeader('Date', rfc5322Date(input.now)) +
     rawHeader('Message-ID', input.messageId ?? newMessageId(input.hostname, input.now)) +
     rawHeader('MIME-Version', '1.0') +
@@ -151,9 +149,9 @@ export function buildDsn(input: DsnInput): Buffer {
     `This is a MIME-formatted delivery status notification.${CRLF}`,
     `${CRLF}--${boundary}${CRLF}`,
     `Content-Description: Notification${CRLF}`,
-    `Content-Type: text/plain; charset=utf-8${CRLF}`,
-    `Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`,
-    text,
+    text.headers,
+    CRLF,
+    text.body,
     `${CRLF}--${boundary}${CRLF}`,
     `Content-Description: Delivery report${CRLF}`,
     `Content-Type: message/delivery-status${CRLF}${CRLF}`,

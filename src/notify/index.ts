@@ -8,5 +8,5 @@
  * STANDARDS: RFC 3464, RFC 6522, RFC 3463, RFC 3834, RFC 5322, RFC 2045–2047, RFC 6533.
  */
 export { buildDsn, reportAddress, type DsnInput, type DsnRecipient } from './dsn.js';
-export { buildNotice, encryptionFailedText, NOTICE_TYPES, type NoticeInput, type NoticeType } from './notice.js';
+export { buildNotice, bodyPart, NOTICE_TYPES, type NoticeInput, type NoticeType } from './notice.js';
 export { createNotifier, directionFor, type Notifier, type NoticeRequest, type NoticeVar, type NotifierOptions } from './notifier.js';

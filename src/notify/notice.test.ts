@@ -3,13 +3,16 @@ import { describe, it } from 'node:test';
 import libmime from 'libmime';
 import { SealpostError } from '../errors/index.js';
 import { assertWireClean, multipart, parseMessage, qpDecode } from './mime-check.test-util.js';
-import { buildNotice, encryptionFailedText, type NoticeInput, type NoticeType } from './notice.js';
+import { buildNotice, type NoticeInput, type NoticeType } from './notice.js';
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
 const ORIGINAL = Buffer.from('From: a@example.test\r\nTo: b@example.net\r\nSubject: plans\r\n\r\nCONFIDENTIAL BODY\r\n');
 
 function input(over: Partial<NoticeInput> = {}): NoticeInput {
-  const t = encryptionFailedText({ recipients: ['b@example.net'], timeout: '4h', originalSubject: 'plans' });
+  const t = {
+    subject: 'Not delivered: your message could not be sent securely ("plans")',
+    text: 'Your message ("plans") to b@example.net could not be delivered securely:\nno encryption method could serve the recipient within 4h;\nit was not sent. Nobody received it in plain text.\n',
+  };
   return { type: 'encryption-failed', hostname: 'gw.example.test', from: 'sealpost@gw.example.test', to: 'a@example.test', subject: t.subject, text: t.text, now: NOW, ...over };
 }
 
@@ -47,10 +50,31 @@ describe('buildNotice', () => {
     assert.deepEqual(headers.get('from'), ['"Sealpost, \\"gateway\\"" <sealpost@gw.example.test>']);
   });
 
-  it('carries non-ASCII body text exactly through quoted-printable', () => {
-    const text = 'Passwort für Jörg:\nPassword: s3cr=t/Ä\n' + 'ü'.repeat(120) + '\n';
-    const { body } = parseMessage(buildNotice(input({ type: 'pdf-password', text })).toString('latin1'));
+  it('carries mostly-Latin text exactly through quoted-printable', () => {
+    const text = 'Passwort für Jörg:\nPassword: s3cr=t/Ä\n' + 'Grüße aus Köln, '.repeat(20) + '\n';
+    const { headers, body } = parseMessage(buildNotice(input({ type: 'pdf-password', text })).toString('latin1'));
+    assert.deepEqual(headers.get('content-transfer-encoding'), ['quoted-printable']);
     assert.equal(qpDecode(body).toString('utf8'), text.replace(/\n/g, '\r\n'));
+  });
+
+  it('carries mostly non-Latin text exactly through base64 (QP would triple it)', () => {
+    const text = 'パスワード:\nPassword: s3cr=t/Ä\n' + 'ü'.repeat(120) + '\n';
+    const raw = buildNotice(input({ type: 'pdf-password', text }));
+    assertWireClean(raw);
+    const { headers, body } = parseMessage(raw.toString('latin1'));
+    assert.deepEqual(headers.get('content-transfer-encoding'), ['base64']);
+    assert.equal(Buffer.from(body, 'base64').toString('utf8'), text.replace(/\n/g, '\r\n'));
+  });
+
+  it('writes text and HTML as multipart/alternative (text first) with Content-Language', () => {
+    const raw = buildNotice(input({ html: '<p>Hello</p>', language: 'de', originalHeaders: ORIGINAL }));
+    assertWireClean(raw);
+    const outer = multipart(raw.toString('latin1'));
+    assert.deepEqual(outer.headers.get('content-language'), ['de']);
+    const alt = multipart(`Content-Type: ${outer.parts[0]!.headers.get('content-type')![0]}\r\n\r\n${outer.parts[0]!.body}`);
+    assert.deepEqual(alt.parts.map((p) => p.headers.get('content-type')?.[0]), ['text/plain; charset=utf-8', 'text/html; charset=utf-8']);
+    assert.equal(qpDecode(alt.parts[1]!.body).toString('utf8'), '<p>Hello</p>\r\n');
+    assert.equal(outer.parts[1]!.headers.get('content-type')?.[0], 'text/rfc822-headers');
   });
 
   it('attaches only the original header block as text/rfc822-headers', () => {

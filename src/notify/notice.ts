@@ -1,12 +1,14 @@
 /**
- * Sealpost's own notices to people (encryption failed, quarantined, blocked, …): one text/plain
- * UTF-8 part, optionally followed by the original header block. Wording lives with the caller
- * (and, later, in per-locale templates); this file only builds a correct message.
+ * Sealpost's own notices to people (encryption failed, quarantined, blocked, …): a text/plain
+ * UTF-8 part — or multipart/alternative text + HTML — optionally followed by the original header
+ * block. Wording comes from the template engine (template/engine.ts, used by notifier.ts); this
+ * file only builds a correct message.
  *
  * SECURITY: the X-Sealpost-Notification header marks the message as ours, so the gateway never
  * re-processes it and nobody bounces to it; Auto-Submitted: auto-generated (RFC 3834) keeps
  * auto-responders quiet. Header values are cleaned of controls (no header injection).
- * STANDARDS: RFC 5322, RFC 2045/2046 (QP, multipart/mixed), RFC 2047, RFC 3834, RFC 6522 §4.
+ * STANDARDS: RFC 5322, RFC 2045/2046 (QP, base64, multipart/mixed, multipart/alternative),
+ * RFC 2047, RFC 3282 (Content-Language), RFC 3834, RFC 6522 §4.
  */
 import { SealpostError } from '../errors/index.js';
 import { boundaryFor, clean, CRLF, encodeText, header, isAscii, newMessageId, originalHeaderPart, quotedPrintable, rawHeader, rfc5322Date } from './mime.js';
@@ -37,6 +39,10 @@ export interface NoticeInput {
   readonly subject: string;
   /** the body in plain text; any line ends */
   readonly text: string;
+  /** the same content as an HTML document: the body becomes multipart/alternative (text, html) */
+  readonly html?: string;
+  /** language of the text (RFC 3282 Content-Language), e.g. `de` */
+  readonly language?: string;
   /** attach the original message's header block as text/rfc822-headers */
   readonly originalHeaders?: Buffer;
   readonly now: number;
@@ -56,7 +62,8 @@ export function buildNotice(input: NoticeInput): Buffer {
   if (!(NOTICE_TYPES as readonly string[]).includes(input.type)) {
     throw new SealpostError('SP_ERR_INTERNAL', `notice: unknown type "${clean(String(input.type))}"`, { stage: 'notify' });
   }
-  const text = quotedPrintable(input.text);
+  const text = bodyPart('text/plain', input.text);
+  const html = input.html === undefined ? undefined : bodyPart('text/html', input.html);
   const original = input.originalHeaders ? originalHeaderPart(input.originalHeaders) : undefined;
   const from = mailbox(input.fromName, input.from);
 
@@ -68,23 +75,33 @@ export function buildNotice(input: NoticeInput): Buffer {
     rawHeader('Message-ID', input.messageId ?? newMessageId(input.hostname, input.now)) +
     rawHeader('MIME-Version', '1.0') +
     rawHeader('Auto-Submitted', 'auto-generated') +
-    rawHeader('X-Sealpost-Notification', input.type);
+    rawHeader('X-Sealpost-Notification', input.type) +
+    (input.language && /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/.test(input.language) ? rawHeader('Content-Language', input.language) : '');
 
-  const textHeaders = `Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}`;
+  // The content: one text part, or text and HTML as alternatives (plainest first, RFC 2046 §5.1.4).
+  let content: { headers: string; body: string };
+  if (!html) content = text;
+  else {
+    const alt = boundaryFor(text.body, html.body);
+    content = {
+      headers: rawHeader('Content-Type', `multipart/alternative; boundary="${alt}"`),
+      body: [`--${alt}${CRLF}`, text.headers, CRLF, text.body, `${CRLF}--${alt}${CRLF}`, html.headers, CRLF, html.body, `${CRLF}--${alt}--${CRLF}`].join(''),
+    };
+  }
   let body: string;
   if (!original) {
-    head += textHeaders;
-    body = CRLF + text;
+    head += content.headers;
+    body = CRLF + content.body;
   } else {
-    const boundary = boundaryFor(text, original.body);
+    const boundary = boundaryFor(content.body, original.body);
     head += rawHeader('Content-Type', `multipart/mixed; boundary="${boundary}"`);
     body = [
       CRLF,
       `This is a multi-part message in MIME format.${CRLF}`,
       `${CRLF}--${boundary}${CRLF}`,
-      textHeaders,
+      content.headers,
       CRLF,
-      text,
+      content.body,
       `${CRLF}--${boundary}${CRLF}`,
       `Content-Type: text/rfc822-headers${original.eightBit ? '; charset=utf-8' : ''}${CRLF}`,
       `Content-Description: Headers of your original message${CRLF}`,
@@ -97,20 +114,19 @@ export function buildNotice(input: NoticeInput): Buffer {
   return Buffer.from(head + body, 'utf8');
 }
 
-/** The wording of the `encryption-failed` notice (English; locales come with templates). */
-export function encryptionFailedText(input: { recipients: readonly string[]; timeout: string; originalSubject?: string }): { subject: string; text: string } {
-  const who = input.recipients.map((r) => clean(r)).join(', ');
-  const about = input.originalSubject ? ` ("${clean(input.originalSubject)}")` : '';
-  const subject = `Not delivered: your message could not be sent securely${about}`;
-  const text = [
-    `Your message${about} to ${who} could not be delivered securely:`,
-    `no encryption method could serve the recipient within ${clean(input.timeout)};`,
-    'it was not sent. Nobody received it in plain text.',
-    '',
-    'What you can do: ask the recipient for an S/MIME certificate or an',
-    'OpenPGP key, or ask your administrator about another delivery method',
-    '(PDF or portal).',
-    '',
-  ].join('\n');
-  return { subject, text };
+/**
+ * One UTF-8 text part, 7-bit on the wire: quoted-printable for mostly-Latin text (readable in
+ * the raw message), base64 when most bytes are non-ASCII (CJK, Cyrillic: QP would triple them).
+ */
+export function bodyPart(type: 'text/plain' | 'text/html', content: string): { headers: string; body: string } {
+  const normalized = content.replace(/\r\n|\r|\n/g, CRLF);
+  const bytes = Buffer.from(normalized.endsWith(CRLF) ? normalized : normalized + CRLF, 'utf8');
+  let high = 0;
+  for (const b of bytes) if (b >= 0x80) high++;
+  const ctype = `Content-Type: ${type}; charset=utf-8${CRLF}`;
+  if (high * 3 > bytes.length) {
+    const b64 = bytes.toString('base64').replace(/.{1,76}/g, (l) => l + CRLF);
+    return { headers: `${ctype}Content-Transfer-Encoding: base64${CRLF}`, body: b64 };
+  }
+  return { headers: `${ctype}Content-Transfer-Encoding: quoted-printable${CRLF}`, body: quotedPrintable(normalized) };
 }

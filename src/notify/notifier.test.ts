@@ -25,7 +25,7 @@ describe('Notifier (English)', () => {
     assert.equal(marker.direction, 'inbound');
     const text = textOf(raw);
     assert.match(text, /\r\nPassword: Xy7-=qq\r\n/);
-    assert.match(text, /bob@example\.net, carol@example\.org/);
+    assert.match(text, /\r\n  - bob@example\.net\r\n  - carol@example\.org\r\n/);
   });
 
   it('sends to external addresses through the outbound hop and honours key', () => {

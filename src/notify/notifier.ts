@@ -4,8 +4,8 @@
  * person goes through here, so markers (X-Sealpost-Notification, Auto-Submitted, loop marker),
  * the system sender and the wording stay in one place.
  *
- * SECURITY: variables are untrusted (subjects and addresses come from senders): they are cleaned
- * of controls before they reach a header or body. The loop marker (X-Sealpost-Processed) makes
+ * SECURITY: variables are untrusted (subjects and addresses come from senders): the engine escapes
+ * them for each output (HTML entities, no controls or line breaks in text and headers). The loop marker (X-Sealpost-Processed) makes
  * the gateway recognise the notice as its own if it comes back.
  * STANDARDS: RFC 5322, RFC 3834 (Auto-Submitted), RFC 2045–2047.
  */
@@ -13,8 +13,8 @@ import type { OutgoingNotice } from '../mail/context.js';
 import type { Direction } from '../mail/envelope.js';
 import { MessageDraft } from '../mime/draft.js';
 import { stampForDelivery } from '../protect/finalize-stage.js';
-import { clean } from './mime.js';
 import { buildNotice, type NoticeType } from './notice.js';
+import { TemplateEngine } from './template/engine.js';
 
 export type NoticeVar = string | number | boolean | readonly string[] | undefined;
 
@@ -48,8 +48,11 @@ export interface NotifierOptions {
   readonly secret: Buffer;
   /** the system sender address, e.g. securemail-noreply@example.com */
   readonly from: string;
+  /** display name of the system sender; the branding's fromName or organisation wins when set */
   readonly fromName?: string;
   readonly internalDomains: readonly string[];
+  /** wording, locales, branding, overrides; the built-in English-first defaults when omitted */
+  readonly engine?: TemplateEngine;
   readonly now?: () => number;
 }
 
@@ -63,86 +66,29 @@ export function directionFor(address: string, internalDomains: readonly string[]
   return internal ? 'inbound' : 'outbound';
 }
 
-// ---- English wording (first version; the template engine replaces it) ----
-
-function str(v: NoticeVar): string {
-  if (v === undefined) return '';
-  if (Array.isArray(v)) return v.map((x) => clean(String(x))).join(', ');
-  return clean(String(v));
-}
-
-function about(vars: NoticeRequest['vars']): string {
-  return vars.subject ? ` "${str(vars.subject)}"` : '';
-}
-
-function englishText(type: NoticeType, vars: NoticeRequest['vars']): { subject: string; text: string } {
-  const s = about(vars);
-  switch (type) {
-    case 'portal-message':
-    case 'portal-reminder': {
-      const reminder = type === 'portal-reminder';
-      return {
-        subject: `${reminder ? 'Reminder: ' : ''}${str(vars.sender) || 'Someone'} sent you a secure message${s}`,
-        text: [
-          `${str(vars.sender) || 'Someone'} sent you a secure message${s}.`,
-          '',
-          'Open it here:',
-          str(vars.link),
-          '',
-          vars.expires ? `The message is available until ${str(vars.expires)}.` : '',
-        ].join('\n'),
-      };
-    }
-    case 'pdf-password':
-      return {
-        subject: `Password for your encrypted message${s}`,
-        text: [`Your message${s} to ${str(vars.recipients)} was sent as an encrypted PDF.`, 'Give the recipients this password by another channel (phone, SMS):', '', `Password: ${str(vars.password)}`, ''].join('\n'),
-      };
-    case 'encryption-failed':
-      return {
-        subject: `Not delivered: your message could not be sent securely${vars.subject ? ` ("${str(vars.subject)}")` : ''}`,
-        text: [
-          `Your message${s} to ${str(vars.recipients)} could not be delivered securely${vars.waited ? ` within ${str(vars.waited)}` : ''}.`,
-          vars.reason ? `Reason: ${str(vars.reason)}` : '',
-          'It was not sent. Nobody received it in plain text.',
-        ].join('\n'),
-      };
-    case 'quarantined':
-      return {
-        subject: `Held for review: your message${s}`,
-        text: [`Your message${s} to ${str(vars.recipients)} was held for review (quarantine ${str(vars.id)}).`, vars.reason ? `Reason: ${str(vars.reason)}` : '', vars.rules ? `Rules: ${str(vars.rules)}` : ''].join('\n'),
-      };
-    case 'blocked':
-      return {
-        subject: `Blocked: your message${s}`,
-        text: [`Your message${s} to ${str(vars.recipients)} was blocked and not delivered.`, str(vars.reply)].join('\n'),
-      };
-    case 'read-receipt':
-      return { subject: `Read: ${str(vars.subject)}`, text: `${str(vars.reader)} read your secure message${s}${vars.readAt ? ` on ${str(vars.readAt)}` : ''}.` };
-    case 'expired':
-      return { subject: `Expired: ${str(vars.subject)}`, text: `Your secure message${s} to ${str(vars.recipients)} expired before it was read.` };
-    case 'decrypt-failed':
-      return { subject: `Could not be decrypted: ${str(vars.subject)}`, text: [`Your message${s} could not be decrypted by the gateway.`, vars.reason ? `Reason: ${str(vars.reason)}` : ''].join('\n') };
-  }
-}
-
-export class EnglishNotifier implements Notifier {
+export class TemplateNotifier implements Notifier {
   private readonly now: () => number;
+  readonly engine: TemplateEngine;
+
   constructor(private readonly options: NotifierOptions) {
     this.now = options.now ?? Date.now;
+    this.engine = options.engine ?? new TemplateEngine();
   }
 
   compose(req: NoticeRequest): OutgoingNotice {
     const now = this.now();
-    const { subject, text } = englishText(req.type, req.vars);
+    const rendered = this.engine.render({ type: req.type, locale: req.locale, profile: req.profile, to: req.to, vars: req.vars });
+    const fromName = rendered.branding.fromName ?? this.options.fromName ?? rendered.branding.organisation;
     const bytes = buildNotice({
       type: req.type,
       hostname: this.options.hostname,
       from: this.options.from,
-      ...(this.options.fromName ? { fromName: this.options.fromName } : {}),
+      fromName,
       to: req.to,
-      subject,
-      text: text.replace(/\n{3,}/g, '\n\n').trimEnd() + '\n',
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      language: rendered.locale,
       ...(req.originalHeaders ? { originalHeaders: req.originalHeaders } : {}),
       now,
     });
@@ -152,6 +98,6 @@ export class EnglishNotifier implements Notifier {
   }
 }
 
-export function createNotifier(options: NotifierOptions): Notifier {
-  return new EnglishNotifier(options);
+export function createNotifier(options: NotifierOptions): TemplateNotifier {
+  return new TemplateNotifier(options);
 }

@@ -16,7 +16,9 @@ import type { NewQueueBody, NewQueueItem, QueueItem } from '../queue/types.js';
 import { formatDuration } from '../config/units.js';
 import { decodeHeader } from '../policy/conditions.js';
 import { buildDsn } from './dsn.js';
-import { buildNotice, encryptionFailedText } from './notice.js';
+import { buildNotice } from './notice.js';
+import { directionFor } from './notifier.js';
+import { TemplateEngine } from './template/engine.js';
 
 export interface SenderNoticesOptions {
   readonly hostname: string;
@@ -25,21 +27,38 @@ export interface SenderNoticesOptions {
   readonly from: string;
   readonly internalDomains: readonly string[];
   readonly giveUpAfterMs: number;
+  /** wording, locales and branding of the notices and of the DSN text; built-in defaults when omitted */
+  readonly engine?: TemplateEngine;
+  /** display name of the system sender on notices (DSNs come from "Mail Delivery System") */
+  readonly fromName?: string;
   readonly now?: () => number;
+}
+
+/**
+ * The sender's language, as their own client declared it on the message: Accept-Language
+ * (RFC 3282, the languages the sender prefers), else Content-Language. Only the first tag counts.
+ */
+export function senderLocale(draft: MessageDraft): string | undefined {
+  for (const name of ['Accept-Language', 'Content-Language']) {
+    const tag = /^\s*([A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*)/.exec(draft.get(name) ?? '')?.[1];
+    if (tag) return tag;
+  }
+  return undefined;
 }
 
 export class SenderNotices implements BounceNotifier, DsnFactory {
   private readonly now: () => number;
 
+  private readonly engine: TemplateEngine;
+
   constructor(private readonly options: SenderNoticesOptions) {
     this.now = options.now ?? Date.now;
+    this.engine = options.engine ?? new TemplateEngine();
   }
 
   /** Internal senders get notices through the inbound hop, external ones through the outbound hop. */
   directionOf(address: string): Direction {
-    const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-    const internal = this.options.internalDomains.some((d) => (d.startsWith('*.') ? domain.endsWith(d.slice(1)) : domain === d));
-    return internal ? 'inbound' : 'outbound';
+    return directionFor(address, this.options.internalDomains);
   }
 
   forBounce(msg: MessageContext, recipients: readonly string[], bounce: Extract<TerminalOutcome, { kind: 'bounce' }>): SenderNotice | null {
@@ -52,8 +71,20 @@ export class SenderNotices implements BounceNotifier, DsnFactory {
     if (bounce.notice === 'encryption-failed') {
       const subject = decodeHeader(msg.original.get('Subject'));
       const elapsed = formatDuration(Math.max(1000, Math.round((now - msg.receivedAt) / 1000) * 1000));
-      const content = encryptionFailedText({ recipients, timeout: elapsed, ...(subject ? { originalSubject: subject } : {}) });
-      bytes = buildNotice({ type: 'encryption-failed', hostname: this.options.hostname, from: this.options.from, to: sender, subject: content.subject, text: content.text, originalHeaders: headers, now });
+      const r = this.engine.render({ type: 'encryption-failed', locale: senderLocale(msg.original), to: sender, vars: { recipients, subject, reason: bounce.reason, waited: elapsed } });
+      bytes = buildNotice({
+        type: 'encryption-failed',
+        hostname: this.options.hostname,
+        from: this.options.from,
+        fromName: r.branding.fromName ?? this.options.fromName ?? r.branding.organisation,
+        to: sender,
+        subject: r.subject,
+        text: r.text,
+        html: r.html,
+        language: r.locale,
+        originalHeaders: headers,
+        now,
+      });
       kind = 'notice';
     } else {
       bytes = buildDsn({
@@ -64,6 +95,8 @@ export class SenderNotices implements BounceNotifier, DsnFactory {
         recipients: recipients.map((address) => ({ address, action: 'failed', status: bounce.status, diagnostic: bounce.reason, lastAttemptAt: now })),
         originalHeaders: headers,
         now,
+        engine: this.engine,
+        ...(senderLocale(msg.original) ? { locale: senderLocale(msg.original)! } : {}),
       });
       kind = 'dsn';
     }
@@ -74,10 +107,14 @@ export class SenderNotices implements BounceNotifier, DsnFactory {
   forDeliveryFailure(first: QueueItem, failures: readonly DeliveryFailure[], body: Buffer): { body: NewQueueBody; item: NewQueueItem } | null {
     if (first.kind !== 'message' || first.sender === '') return null;
     const now = this.now();
+    const original = MessageDraft.parse(body);
+    const locale = senderLocale(original);
     const bytes = buildDsn({
       hostname: this.options.hostname,
       postmaster: this.options.from,
       to: first.sender,
+      engine: this.engine,
+      ...(locale ? { locale } : {}),
       arrivalDate: first.createdAt,
       recipients: failures.map((f) => ({
         address: f.recipient,
@@ -87,7 +124,7 @@ export class SenderNotices implements BounceNotifier, DsnFactory {
         lastAttemptAt: now,
         ...(f.remote ? { remoteMta: f.remote.replace(/\[.*$/, '') } : {}),
       })),
-      originalHeaders: MessageDraft.parse(body).headerBytes(),
+      originalHeaders: original.headerBytes(),
       now,
     });
     const direction = this.directionOf(first.sender);

@@ -1,0 +1,71 @@
+import type { LocaleCatalog } from '../template/types.js';
+
+const q = (s: string): string => `{{#if subject}} („{{subject}}“){{/if}}${s}`;
+
+export const de: LocaleCatalog = {
+  name: 'Deutsch',
+  auto: 'Dies ist eine automatische Nachricht von {{organisation}}. Antworten darauf werden nicht gelesen.',
+  linkFallback: 'Falls die Schaltfläche nicht funktioniert, kopieren Sie diese Adresse in Ihren Browser:',
+  types: {
+    'portal-message': {
+      subject: 'Sichere Nachricht von {{sender}}{{#if subject}}: {{subject}}{{/if}}',
+      body: [`{{sender}} hat Ihnen eine sichere Nachricht gesendet${q('.')}`, { link: 'link', label: 'Nachricht lesen' }, '{{#if expires}}Die Nachricht kann bis zum {{expires}} gelesen werden.{{/if}}'],
+    },
+    'portal-reminder': {
+      subject: 'Erinnerung: ungelesene sichere Nachricht von {{sender}}{{#if subject}}: {{subject}}{{/if}}',
+      body: [`{{sender}} hat Ihnen eine sichere Nachricht gesendet${q(', die Sie noch nicht gelesen haben.')}`, { link: 'link', label: 'Nachricht lesen' }, '{{#if expires}}Sie wird am {{expires}} gelöscht.{{/if}}'],
+    },
+    'pdf-password': {
+      subject: 'Passwort für Ihre verschlüsselte Nachricht{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Ihre Nachricht${q(' wurde als passwortgeschütztes PDF zugestellt an:')}`, { list: 'recipients' }, 'Teilen Sie den Empfängern dieses Passwort auf einem anderen Weg mit, etwa telefonisch oder per SMS, niemals per E-Mail:', { password: true }],
+    },
+    'encryption-failed': {
+      subject: `Nicht zugestellt: Ihre Nachricht konnte nicht sicher versendet werden${q('')}`,
+      body: [
+        `Ihre Nachricht${q(' konnte nicht sicher zugestellt werden an:')}`,
+        { list: 'recipients' },
+        'Für diese Empfänger stand kein Verschlüsselungsverfahren zur Verfügung{{#if waited}} (Wartezeit: {{waited}}){{/if}}; die Nachricht wurde daher nicht versendet. Niemand hat sie unverschlüsselt erhalten.',
+        { detail: 'reason', label: 'Grund:' },
+        'Was Sie tun können: Bitten Sie den Empfänger um ein S/MIME-Zertifikat oder einen OpenPGP-Schlüssel, oder fragen Sie Ihre Administration nach einem anderen Zustellweg.',
+      ],
+    },
+    quarantined: {
+      subject: 'Zur Prüfung zurückgehalten{{#if subject}}: {{subject}}{{/if}}',
+      body: [
+        `Ihre Nachricht${q(' wurde zur Prüfung zurückgehalten und noch nicht zugestellt an:')}`,
+        { list: 'recipients' },
+        { detail: 'reason', label: 'Grund:' },
+        { list: 'rules', heading: 'Zutreffende Regeln:' },
+        { detail: 'id', label: 'Referenz:' },
+        'Ein Administrator wird sie prüfen. Sie müssen sie nicht erneut senden.',
+      ],
+    },
+    blocked: {
+      subject: 'Blockiert{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Ihre Nachricht${q(' wurde durch eine Sicherheitsrichtlinie blockiert und nicht zugestellt an:')}`, { list: 'recipients' }, { detail: 'reply', label: 'Details:' }],
+    },
+    'read-receipt': {
+      subject: 'Gelesen{{#if subject}}: {{subject}}{{/if}}',
+      body: [`{{reader}} hat Ihre sichere Nachricht${q('{{#if readAt}} am {{readAt}}{{/if}} gelesen.')}`],
+    },
+    expired: {
+      subject: 'Ungelesen abgelaufen{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Ihre sichere Nachricht${q(' ist abgelaufen, bevor sie gelesen wurde von:')}`, { list: 'recipients' }, 'Sie wurde gelöscht. Bitte senden Sie sie erneut, falls sie noch benötigt wird.'],
+    },
+    'decrypt-failed': {
+      subject: 'Entschlüsselung fehlgeschlagen{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Ihre verschlüsselte Nachricht${q(' konnte vom Mail-Gateway des Empfängers nicht entschlüsselt werden.')}`, { detail: 'reason', label: 'Grund:' }, 'Bitte verschlüsseln Sie sie mit dem aktuellen Zertifikat oder Schlüssel des Empfängers und senden Sie sie erneut.'],
+    },
+    dsn: {
+      subject: '{{#if failed}}Unzustellbare Nachricht{{else}}Verzögerte Nachricht (Zustellung wird weiter versucht){{/if}}',
+      body: [
+        'Dies ist das Mailsystem auf dem Host {{host}}.',
+        '{{#if failed}}Leider konnte Ihre Nachricht an einen oder mehrere Empfänger nicht zugestellt werden. Ihre Kopfzeilen sind unten angehängt.{{/if}}',
+        '{{#if failed}}Wenden Sie sich für weitere Hilfe an Ihren Postmaster und fügen Sie diesen Bericht bei.{{/if}}',
+        { list: 'failed' },
+        '{{#if delayed}}Ihre Nachricht konnte den unten genannten Empfängern noch nicht zugestellt werden. Das Mailsystem versucht es weiter; Sie müssen sie nicht erneut senden.{{/if}}',
+        { list: 'delayed' },
+      ],
+    },
+  },
+};

@@ -1,0 +1,71 @@
+import type { LocaleCatalog } from '../template/types.js';
+
+const q = (s: string): string => `{{#if subject}} ("{{subject}}"){{/if}}${s}`;
+
+export const en: LocaleCatalog = {
+  name: 'English',
+  auto: 'This is an automatic message from {{organisation}}. Replies to it are not read.',
+  linkFallback: 'If the button does not work, copy this address into your browser:',
+  types: {
+    'portal-message': {
+      subject: 'Secure message from {{sender}}{{#if subject}}: {{subject}}{{/if}}',
+      body: [`{{sender}} has sent you a secure message${q('.')}`, { link: 'link', label: 'Read the message' }, '{{#if expires}}The message can be read until {{expires}}.{{/if}}'],
+    },
+    'portal-reminder': {
+      subject: 'Reminder: unread secure message from {{sender}}{{#if subject}}: {{subject}}{{/if}}',
+      body: [`{{sender}} has sent you a secure message${q(' that you have not read yet.')}`, { link: 'link', label: 'Read the message' }, '{{#if expires}}It will be deleted on {{expires}}.{{/if}}'],
+    },
+    'pdf-password': {
+      subject: 'Password for your encrypted message{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Your message${q(' was delivered as a password-protected PDF to:')}`, { list: 'recipients' }, 'Give them this password by another channel, such as a phone call or a text message, never by email:', { password: true }],
+    },
+    'encryption-failed': {
+      subject: `Not delivered: your message could not be sent securely${q('')}`,
+      body: [
+        `Your message${q(' could not be delivered securely to:')}`,
+        { list: 'recipients' },
+        'No encryption method could serve these recipients{{#if waited}} within {{waited}}{{/if}}, so the message was not sent. Nobody received it in plain text.',
+        { detail: 'reason', label: 'Reason:' },
+        'What you can do: ask the recipient for an S/MIME certificate or an OpenPGP key, or ask your administrator about another delivery method.',
+      ],
+    },
+    quarantined: {
+      subject: 'Held for review{{#if subject}}: {{subject}}{{/if}}',
+      body: [
+        `Your message${q(' has been held for review and has not been delivered yet to:')}`,
+        { list: 'recipients' },
+        { detail: 'reason', label: 'Reason:' },
+        { list: 'rules', heading: 'Rules that matched:' },
+        { detail: 'id', label: 'Reference:' },
+        'An administrator will review it. You do not need to send it again.',
+      ],
+    },
+    blocked: {
+      subject: 'Blocked{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Your message${q(' was blocked by a security policy and was not delivered to:')}`, { list: 'recipients' }, { detail: 'reply', label: 'Details:' }],
+    },
+    'read-receipt': {
+      subject: 'Read{{#if subject}}: {{subject}}{{/if}}',
+      body: [`{{reader}} has read your secure message${q('{{#if readAt}} on {{readAt}}{{/if}}.')}`],
+    },
+    expired: {
+      subject: 'Expired unread{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Your secure message${q(' expired before it was read by:')}`, { list: 'recipients' }, 'It has been deleted. Please send it again if it is still needed.'],
+    },
+    'decrypt-failed': {
+      subject: 'Could not be decrypted{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Your encrypted message${q(" could not be decrypted by the recipient's mail gateway.")}`, { detail: 'reason', label: 'Reason:' }, "Please encrypt it with the recipient's current certificate or key and send it again."],
+    },
+    dsn: {
+      subject: '{{#if failed}}Undelivered Mail Returned to Sender{{else}}Delayed Mail (still being retried){{/if}}',
+      body: [
+        'This is the mail system at host {{host}}.',
+        '{{#if failed}}I am sorry to have to inform you that your message could not be delivered to one or more recipients. Its headers are attached below.{{/if}}',
+        '{{#if failed}}For further assistance, please contact your postmaster and include this report.{{/if}}',
+        { list: 'failed' },
+        '{{#if delayed}}Your message could not be delivered yet to the recipients below. The mail system will keep trying; you do not need to send it again.{{/if}}',
+        { list: 'delayed' },
+      ],
+    },
+  },
+};

@@ -1,0 +1,71 @@
+import type { LocaleCatalog } from '../template/types.js';
+
+const q = (s: string): string => `{{#if subject}} («{{subject}}»){{/if}}${s}`;
+
+export const es: LocaleCatalog = {
+  name: 'Español',
+  auto: 'Este es un mensaje automático de {{organisation}}. Las respuestas a este mensaje no se leen.',
+  linkFallback: 'Si el botón no funciona, copie esta dirección en su navegador:',
+  types: {
+    'portal-message': {
+      subject: 'Mensaje seguro de {{sender}}{{#if subject}}: {{subject}}{{/if}}',
+      body: [`{{sender}} le ha enviado un mensaje seguro${q('.')}`, { link: 'link', label: 'Leer el mensaje' }, '{{#if expires}}El mensaje se puede leer hasta el {{expires}}.{{/if}}'],
+    },
+    'portal-reminder': {
+      subject: 'Recordatorio: mensaje seguro sin leer de {{sender}}{{#if subject}}: {{subject}}{{/if}}',
+      body: [`{{sender}} le ha enviado un mensaje seguro${q(' que todavía no ha leído.')}`, { link: 'link', label: 'Leer el mensaje' }, '{{#if expires}}Se eliminará el {{expires}}.{{/if}}'],
+    },
+    'pdf-password': {
+      subject: 'Contraseña de su mensaje cifrado{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Su mensaje${q(' se ha entregado como PDF protegido con contraseña a:')}`, { list: 'recipients' }, 'Comuníqueles esta contraseña por otro medio, como una llamada o un SMS, nunca por correo electrónico:', { password: true }],
+    },
+    'encryption-failed': {
+      subject: `No entregado: su mensaje no se pudo enviar de forma segura${q('')}`,
+      body: [
+        `Su mensaje${q(' no se pudo entregar de forma segura a:')}`,
+        { list: 'recipients' },
+        'No había ningún método de cifrado disponible para estos destinatarios{{#if waited}} en {{waited}}{{/if}}, así que el mensaje no se envió. Nadie lo recibió sin cifrar.',
+        { detail: 'reason', label: 'Motivo:' },
+        'Qué puede hacer: pida al destinatario un certificado S/MIME o una clave OpenPGP, o consulte a su administrador sobre otro método de entrega.',
+      ],
+    },
+    quarantined: {
+      subject: 'Retenido para revisión{{#if subject}}: {{subject}}{{/if}}',
+      body: [
+        `Su mensaje${q(' ha quedado retenido para revisión y todavía no se ha entregado a:')}`,
+        { list: 'recipients' },
+        { detail: 'reason', label: 'Motivo:' },
+        { list: 'rules', heading: 'Reglas aplicadas:' },
+        { detail: 'id', label: 'Referencia:' },
+        'Un administrador lo revisará. No es necesario que lo vuelva a enviar.',
+      ],
+    },
+    blocked: {
+      subject: 'Bloqueado{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Su mensaje${q(' fue bloqueado por una política de seguridad y no se entregó a:')}`, { list: 'recipients' }, { detail: 'reply', label: 'Detalles:' }],
+    },
+    'read-receipt': {
+      subject: 'Leído{{#if subject}}: {{subject}}{{/if}}',
+      body: [`{{reader}} ha leído su mensaje seguro${q('{{#if readAt}} el {{readAt}}{{/if}}.')}`],
+    },
+    expired: {
+      subject: 'Caducado sin leer{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Su mensaje seguro${q(' caducó sin que lo leyeran estos destinatarios:')}`, { list: 'recipients' }, 'Se ha eliminado. Vuelva a enviarlo si todavía es necesario.'],
+    },
+    'decrypt-failed': {
+      subject: 'No se pudo descifrar{{#if subject}}: {{subject}}{{/if}}',
+      body: [`La pasarela de correo del destinatario no pudo descifrar su mensaje cifrado${q('.')}`, { detail: 'reason', label: 'Motivo:' }, 'Cífrelo con el certificado o la clave actual del destinatario y vuelva a enviarlo.'],
+    },
+    dsn: {
+      subject: '{{#if failed}}Mensaje no entregado{{else}}Mensaje retrasado (se sigue intentando){{/if}}',
+      body: [
+        'Este es el sistema de correo del host {{host}}.',
+        '{{#if failed}}Lamentamos informarle de que su mensaje no se pudo entregar a uno o más destinatarios. Sus encabezados se adjuntan a continuación.{{/if}}',
+        '{{#if failed}}Si necesita ayuda, póngase en contacto con su postmaster e incluya este informe.{{/if}}',
+        { list: 'failed' },
+        '{{#if delayed}}Su mensaje todavía no se ha podido entregar a los destinatarios siguientes. El sistema de correo seguirá intentándolo; no es necesario que lo vuelva a enviar.{{/if}}',
+        { list: 'delayed' },
+      ],
+    },
+  },
+};

@@ -1,0 +1,71 @@
+import type { LocaleCatalog } from '../template/types.js';
+
+const q = (s: string): string => `{{#if subject}} («{{subject}}»){{/if}}${s}`;
+
+export const it: LocaleCatalog = {
+  name: 'Italiano',
+  auto: 'Questo è un messaggio automatico di {{organisation}}. Le risposte a questo messaggio non vengono lette.',
+  linkFallback: 'Se il pulsante non funziona, copi questo indirizzo nel browser:',
+  types: {
+    'portal-message': {
+      subject: 'Messaggio sicuro da {{sender}}{{#if subject}}: {{subject}}{{/if}}',
+      body: [`{{sender}} Le ha inviato un messaggio sicuro${q('.')}`, { link: 'link', label: 'Leggi il messaggio' }, '{{#if expires}}Il messaggio è consultabile fino al {{expires}}.{{/if}}'],
+    },
+    'portal-reminder': {
+      subject: 'Promemoria: messaggio sicuro non letto da {{sender}}{{#if subject}}: {{subject}}{{/if}}',
+      body: [`{{sender}} Le ha inviato un messaggio sicuro${q(' che non ha ancora letto.')}`, { link: 'link', label: 'Leggi il messaggio' }, '{{#if expires}}Verrà eliminato il {{expires}}.{{/if}}'],
+    },
+    'pdf-password': {
+      subject: 'Password del Suo messaggio cifrato{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Il Suo messaggio${q(' è stato recapitato come PDF protetto da password a:')}`, { list: 'recipients' }, 'Comunichi questa password ai destinatari con un altro mezzo, ad esempio per telefono o SMS, mai via e-mail:', { password: true }],
+    },
+    'encryption-failed': {
+      subject: `Non recapitato: non è stato possibile inviare il Suo messaggio in modo sicuro${q('')}`,
+      body: [
+        `Non è stato possibile recapitare in modo sicuro il Suo messaggio${q(' a:')}`,
+        { list: 'recipients' },
+        'Nessun metodo di cifratura era disponibile per questi destinatari{{#if waited}} entro {{waited}}{{/if}}, quindi il messaggio non è stato inviato. Nessuno lo ha ricevuto in chiaro.',
+        { detail: 'reason', label: 'Motivo:' },
+        'Cosa può fare: chieda al destinatario un certificato S/MIME o una chiave OpenPGP, oppure chieda al Suo amministratore un altro metodo di recapito.',
+      ],
+    },
+    quarantined: {
+      subject: 'Trattenuto per verifica{{#if subject}}: {{subject}}{{/if}}',
+      body: [
+        `Il Suo messaggio${q(' è stato trattenuto per verifica e non è ancora stato recapitato a:')}`,
+        { list: 'recipients' },
+        { detail: 'reason', label: 'Motivo:' },
+        { list: 'rules', heading: 'Regole applicate:' },
+        { detail: 'id', label: 'Riferimento:' },
+        'Un amministratore lo esaminerà. Non è necessario inviarlo di nuovo.',
+      ],
+    },
+    blocked: {
+      subject: 'Bloccato{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Il Suo messaggio${q(' è stato bloccato da una regola di sicurezza e non è stato recapitato a:')}`, { list: 'recipients' }, { detail: 'reply', label: 'Dettagli:' }],
+    },
+    'read-receipt': {
+      subject: 'Letto{{#if subject}}: {{subject}}{{/if}}',
+      body: [`{{reader}} ha letto il Suo messaggio sicuro${q('{{#if readAt}} il {{readAt}}{{/if}}.')}`],
+    },
+    expired: {
+      subject: 'Scaduto senza essere letto{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Il Suo messaggio sicuro${q(' è scaduto prima di essere letto da:')}`, { list: 'recipients' }, 'È stato eliminato. Lo invii di nuovo se è ancora necessario.'],
+    },
+    'decrypt-failed': {
+      subject: 'Impossibile decifrare{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Il gateway di posta del destinatario non è riuscito a decifrare il Suo messaggio cifrato${q('.')}`, { detail: 'reason', label: 'Motivo:' }, 'Lo cifri con il certificato o la chiave attuale del destinatario e lo invii di nuovo.'],
+    },
+    dsn: {
+      subject: '{{#if failed}}Messaggio non recapitato{{else}}Messaggio in ritardo (nuovi tentativi in corso){{/if}}',
+      body: [
+        "Questo è il sistema di posta dell'host {{host}}.",
+        '{{#if failed}}Siamo spiacenti di comunicarLe che non è stato possibile recapitare il Suo messaggio a uno o più destinatari. Le intestazioni del messaggio sono allegate qui sotto.{{/if}}',
+        '{{#if failed}}Per ulteriore assistenza, contatti il Suo postmaster allegando questo rapporto.{{/if}}',
+        { list: 'failed' },
+        '{{#if delayed}}Il Suo messaggio non è ancora stato recapitato ai destinatari qui sotto. Il sistema di posta continuerà a provare; non è necessario inviarlo di nuovo.{{/if}}',
+        { list: 'delayed' },
+      ],
+    },
+  },
+};

@@ -1,0 +1,66 @@
+/**
+ * The shape of the built-in notice wording: per locale, per type, a subject template and body
+ * blocks. One set of strings renders both the text and the HTML part (layout.ts), so the two
+ * alternatives always say the same thing.
+ */
+import { NOTICE_TYPES } from '../notice.js';
+
+/** Every type with a template: the notice types of DESIGN §5 and the DSN's human-readable part. */
+export const TEMPLATE_TYPES = [...NOTICE_TYPES, 'dsn'] as const;
+export type TemplateType = (typeof TEMPLATE_TYPES)[number];
+
+/** The locales shipped with built-in wording; anything else falls back to English. */
+export const BUILTIN_LOCALES = ['en', 'fr', 'de', 'ja', 'pt', 'es', 'it', 'ko', 'nl', 'pl', 'ru', 'zh'] as const;
+
+/**
+ * A body block. Strings are paragraphs (template syntax of render.ts); a paragraph that renders
+ * blank is left out, so `{{#if x}}…{{/if}}` paragraphs disappear when x is empty.
+ */
+export type Block =
+  | string
+  /** the items of a list variable, one per line (text) or <li> (HTML); left out when empty */
+  | { readonly list: string; readonly heading?: string }
+  /** the contract line of DESIGN §5: `Password: <password>` on a line of its own, never translated */
+  | { readonly password: true }
+  /** a button (HTML) / "label:" and the URL on its own line (text); left out without a URL */
+  | { readonly link: string; readonly label: string }
+  /** "Label: value" (label includes its colon); left out when the variable is empty */
+  | { readonly detail: string; readonly label: string };
+
+export interface TypeStrings {
+  readonly subject: string;
+  readonly body: readonly Block[];
+}
+
+export interface LocaleCatalog {
+  /** the language's own name (docs) */
+  readonly name: string;
+  /** footer line of every notice */
+  readonly auto: string;
+  /** HTML only: above the plain URL under a button */
+  readonly linkFallback: string;
+  readonly types: Readonly<Record<TemplateType, TypeStrings>>;
+}
+
+/** Variables each type's templates may use (besides COMMON_VARIABLES); others are a template error. */
+export const TYPE_VARIABLES: Readonly<Record<TemplateType, readonly string[]>> = {
+  'portal-message': ['sender', 'subject', 'link', 'expires', 'recipient'],
+  'portal-reminder': ['sender', 'subject', 'link', 'expires', 'recipient'],
+  'pdf-password': ['recipients', 'subject', 'password'],
+  'encryption-failed': ['recipients', 'subject', 'reason', 'waited'],
+  quarantined: ['subject', 'reason', 'rules', 'id', 'recipients'],
+  blocked: ['subject', 'reply', 'recipients'],
+  'read-receipt': ['reader', 'subject', 'readAt'],
+  expired: ['subject', 'recipients'],
+  'decrypt-failed': ['subject', 'reason'],
+  dsn: ['host', 'failed', 'delayed'],
+};
+
+/** Available in every template: branding and the notice's own recipient. */
+export const COMMON_VARIABLES = ['organisation', 'footer', 'colour', 'logoUrl', 'to', 'type', 'locale'] as const;
+/** Variables holding a date (ISO 8601 string or epoch ms): formatted for the locale. */
+export const DATE_VARIABLES = new Set(['expires', 'readAt']);
+/** Variables holding a duration like "1d" or "4h": spelled out for the locale. */
+export const DURATION_VARIABLES = new Set(['waited']);
+/** Variables holding a URL: only http(s) URLs are kept (no javascript: links in a button). */
+export const URL_VARIABLES = new Set(['link', 'logoUrl']);
