@@ -59,7 +59,7 @@ test('a link scanner GET burns nothing; the recipient registers, reads, download
     // the link was used: a second POST does not log anyone in
     const { page: other, context: otherContext } = await newPage();
     await other.goto(link);
-    assert.match((await other.locator('.alert.error').textContent()) ?? '', /cannot be used any more/);
+    assert.match((await other.locator('.alert.error:visible').textContent()) ?? '', /cannot be used any more/);
     await otherContext.close();
 
     await page.getByRole('link', { name: 'Reply', exact: true }).click();
@@ -112,7 +112,7 @@ test('expired and recalled messages cannot be read; another recipient cannot ope
     await h.stores.portal.messages.recall(recalled.message.id);
     const afterRecall = await page.goto(`${h.portal.url}/messages/${recalled.message.id}`);
     assert.equal(afterRecall?.status(), 410);
-    assert.match(await page.locator('.alert.error').textContent() ?? '', /expired or was withdrawn/);
+    assert.match(await page.locator('.alert.error:visible').textContent() ?? '', /expired or was withdrawn/);
 
     await new Promise((r) => setTimeout(r, 1600));
     const expired = await page.goto(`${h.portal.url}/messages/${expiring.message.id}`);
