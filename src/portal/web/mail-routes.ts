@@ -185,7 +185,7 @@ export function mailRoutes(app: FastifyInstance, web: Web): void {
     const recipients = kind === 'forward' ? { to: addresses(f.to ?? ''), cc: [] } : replyRecipients(r.message, kind, r.address);
     const refuse = (notice: Notice) => web.send(req, reply, t(req)('compose.replyTitle'), (ctx) => composePage(ctx, formFor(req, r.message, kind, r.address, r.view, f), notice), { status: 400 });
     if (recipients.to.length === 0 || recipients.to.length > MAX_RECIPIENTS || ![...recipients.to, ...recipients.cc].every((a) => EMAIL.test(a) && web.ports.isInternal(a))) return refuse({ kind: 'error', text: t(req)('compose.badRecipient') });
-    return send(req, reply, { kind, message: r.message, address: r.address, to: recipients.to, cc: recipients.cc, subject: f.subject ?? '', text: f.body ?? '', ...(kind === 'forward' ? { forwarded: r.raw } : {}) });
+    return send(req, reply, { kind, message: r.message, address: r.address, to: recipients.to, cc: recipients.cc, subject: f.subject ?? '', text: f.body ?? '' });
   });
 
   /** Compose is open to a recipient who may reply to at least one active message. */
@@ -212,10 +212,18 @@ export function mailRoutes(app: FastifyInstance, web: Web): void {
     return send(req, reply, { kind: 'compose', message: null, address, to, cc: [], subject: f.subject ?? '', text: f.body ?? '' });
   });
 
-  async function send(req: FastifyRequest, reply: FastifyReply, o: { kind: SentKind; message: PortalMessage | null; address: string; to: string[]; cc: string[]; subject: string; text: string; forwarded?: Buffer }) {
+  async function send(req: FastifyRequest, reply: FastifyReply, o: { kind: SentKind; message: PortalMessage | null; address: string; to: string[]; cc: string[]; subject: string; text: string }) {
     const form = req.body as Partial<FormData> | undefined;
     const attachments = (form?.files ?? []).slice(0, 10).map((file) => ({ filename: file.filename, contentType: file.contentType, content: file.content }));
-    const sent = await web.ports.inject({ account: o.address, kind: o.kind, inReplyTo: o.message, to: o.to, cc: o.cc, subject: o.subject.replace(/[\r\n]+/g, ' ').slice(0, 400), text: o.text.slice(0, 200_000), attachments, ...(o.forwarded ? { forwarded: o.forwarded } : {}) });
+    let sent: { id: string };
+    try {
+      sent = await web.ports.inject({ account: o.address, kind: o.kind, inReplyTo: o.message, to: o.to, cc: o.cc, subject: o.subject.replace(/[\r\n]+/g, ' ').slice(0, 400), text: o.text.slice(0, 200_000), attachments, ip: req.ip });
+    } catch (err) {
+      // the back-end re-checks rights and recipients; its refusal is the user's to read, not a 500
+      if ((err as { code?: string }).code !== 'SP_ERR_PORTAL_REPLY_REFUSED') throw err;
+      web.log.info({ event: 'portal.reply.refused', kind: o.kind, messageId: o.message?.id, reason: (err as Error).message }, 'portal reply refused');
+      return web.send(req, reply, t(req)('error.title'), (ctx) => errorPage(ctx, t(req)('compose.badRecipient')), { status: 403 });
+    }
     await web.audit(req, { event: 'reply', address: o.address, messageId: o.message?.id ?? null, detail: { kind: o.kind, sent: sent.id, attachments: attachments.length } });
     web.log.info({ event: 'portal.reply', kind: o.kind, messageId: o.message?.id, sentId: sent.id }, 'portal reply injected');
     return reply.redirect('/sent?done=1', 303);

@@ -27,15 +27,19 @@ export interface PortalReply {
   readonly subject: string;
   readonly text: string;
   readonly attachments: readonly OutgoingAttachment[];
-  /** forward: the original message's MIME, attached as message/rfc822 */
-  readonly forwarded?: Buffer;
+  /** client IP (Received header, audit) */
+  readonly ip?: string;
 }
 
 export interface PortalWebPorts {
   readonly store: PortalStore;
   /** The plaintext MIME of a deposited message body (unwrap its key, open the AEAD). */
   openBody(message: PortalMessage, body: SealedBody): Promise<Buffer>;
-  /** Hands the reply to the gateway as inbound mail (spool) and records the sent item; returns the sent item id. */
+  /**
+   * Hands the reply to the gateway as inbound mail (spool) and records the sent item; returns the
+   * sent item id. Re-checks recipients and rights itself (SP_ERR_PORTAL_REPLY_REFUSED); a forward
+   * re-reads the original from the store.
+   */
   inject(reply: PortalReply): Promise<{ id: string }>;
   /** Sends `link` (a password-reset page) to `address`; the caller has checked the account exists. */
   sendPasswordReset(address: string, link: string, locale: string): Promise<void>;
