@@ -47,3 +47,34 @@ export function assertWireClean(buf: Buffer, sevenBit = true): void {
   if (sevenBit) assert.ok(!buf.some((b) => b >= 0x80), '7-bit');
 }
 
+
+/** A part's body decoded by its Content-Transfer-Encoding (quoted-printable, base64 or none). */
+export function decodePart(part: { headers: Map<string, string[]>; body: string }): string {
+  const cte = (part.headers.get('content-transfer-encoding')?.[0] ?? '7bit').toLowerCase();
+  if (cte === 'base64') return Buffer.from(part.body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (cte === 'quoted-printable') return qpDecode(part.body).toString('utf8');
+  return Buffer.from(part.body, 'latin1').toString('utf8');
+}
+
+/**
+ * The text and HTML alternatives of a notice (multipart/alternative, possibly inside the
+ * multipart/mixed that carries the original headers), decoded; plus the top-level headers.
+ */
+export function noticeParts(raw: string): { headers: Map<string, string[]>; text: string; html: string; original?: string } {
+  const top = parseMessage(raw);
+  const type = top.headers.get('content-type')?.[0] ?? '';
+  let altHolder = raw;
+  let original: string | undefined;
+  if (type.startsWith('multipart/mixed')) {
+    const mixed = multipart(raw);
+    const first = mixed.parts[0]!;
+    altHolder = `Content-Type: ${first.headers.get('content-type')![0]}\r\n\r\n${first.body}`;
+    original = mixed.parts.find((p) => p.headers.get('content-type')?.[0]?.startsWith('text/rfc822-headers'))?.body;
+  }
+  const alt = multipart(altHolder);
+  assert.match(alt.headers.get('content-type')![0]!, /^multipart\/alternative;/);
+  assert.equal(alt.parts.length, 2, 'text and html alternatives');
+  assert.match(alt.parts[0]!.headers.get('content-type')![0]!, /^text\/plain; charset=utf-8$/);
+  assert.match(alt.parts[1]!.headers.get('content-type')![0]!, /^text\/html; charset=utf-8$/);
+  return { headers: top.headers, text: decodePart(alt.parts[0]!), html: decodePart(alt.parts[1]!), ...(original !== undefined ? { original } : {}) };
+}
