@@ -9,6 +9,7 @@ import { createStores } from './db/stores.js';
 import { registerCaCommands } from './cli/ca.js';
 import { registerCertsCommands } from './cli/certs.js';
 import { registerPgpCommands } from './cli/pgp.js';
+import { registerPortalCommands } from './cli/portal.js';
 import { registerQuarantineCommands } from './cli/quarantine.js';
 import { runInit } from './cli/init.js';
 import { EXIT_OK, EXIT_USER, makeOutput, reportError } from './cli/output.js';
@@ -88,6 +89,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   registerCaCommands(program, { output, configFile });
   registerPgpCommands(program, { output, configFile });
   registerQuarantineCommands(program, { output, withStores });
+  registerPortalCommands(program, { output, withStores });
 
   const policy = program.command('policy').description('the policy engine');
   policy
