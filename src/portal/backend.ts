@@ -115,6 +115,7 @@ export function createPortalBackend(o: PortalBackendOptions): PortalBackend {
         subject: reply.subject,
         text: reply.text,
         attachments: reply.attachments,
+        ...(reply.ip ? { ip: reply.ip } : {}),
       });
       o.logger.info({ event: 'portal.reply.injected', kind: reply.kind, sentId: r.id, spoolId: r.spoolId }, 'portal reply handed to the spool');
       return { id: r.id };
