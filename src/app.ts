@@ -30,6 +30,9 @@ import type { QueueItem } from './queue/types.js';
 import { createSmtpListener, type ListenerOptions, type SmtpListener } from './receive/index.js';
 import type { MethodRegistry } from './select/method.js';
 import { smimeMethod } from './protect/smime-method.js';
+import { inlineMatcher, pgpMethod } from './protect/pgp-method.js';
+import { createPgp, type Pgp } from './pgp/index.js';
+import { pgpUnwrapStep } from './unwrap/pgp-unwrap.js';
 import { pdfMethod } from './protect/pdf-method.js';
 import { pdfMethodOptions } from './pdf/options.js';
 import { BuiltinCa } from './ca/index.js';
@@ -46,6 +49,8 @@ export interface RunningApp {
   readonly listeners: ReadonlyArray<{ name: string; host: string; port: number }>;
   /** certificates, validation, selection, CRLs and hosted keys (for the S/MIME method and tests) */
   readonly pki: Pki;
+  /** OpenPGP keyring, key selection and discovery (pgp method, inbound PGP, tests) */
+  readonly pgp: Pgp;
   /** the recipients' portal: its origin (null when disabled) and back-end (lifecycle, ports) for tests and the CLI */
   readonly portal: { readonly url: string | null; readonly backend: PortalBackend };
   stop(): Promise<void>;
@@ -231,6 +236,8 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   // PKI over the stores: the S/MIME method takes pki.selector (certificates per recipient,
   // signing keys) and pki.keys (decryption keys); CLI changes show at the next lookup.
   const pki = createPki(stores.pki, config.pki, { wrapper: new KeyWrapper(master.secret) });
+  // OpenPGP keyring, selection and discovery (pgp method, inbound PGP unwrap); same store rule.
+  const pgp = createPgp(stores.pgp, config.pgp, { wrapper: new KeyWrapper(master.secret), logger: log });
 
   const resolveHop = hopResolver(config);
   const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, ...systemSender(config), engine: noticeEngine, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });
@@ -255,10 +262,11 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   const methods: MethodRegistry = new Map([
     ['smime', smimeMethod({
       ...(config.ca.autoSigningCertificates ? { enrol: autoEnrol(new BuiltinCa({ pki, db: stores.database, internalDomains: config.internalDomains }), config.internalDomains, config.ca.autoValidity, log) } : {}), selector: pki.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto', profile: (profile) => config.profiles[profile]?.smime, queueTimeout: (profile) => config.profiles[profile]?.queueTimeout })],
+    ['pgp', pgpMethod({ selector: pgp.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto', queueTimeout: (profile) => config.profiles[profile]?.queueTimeout, inline: inlineMatcher(config.pgp.inline) })],
     ['pdf', pdfMethod(pdfMethodOptions(config, (p) => resolvePath(baseDir, p), notifier))],
     ['portal', portalBackend.method],
   ]);
-  const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods, unwrap: [smimeUnwrapStep(pkiUnwrapDeps(pki))], policy: policyStageOptions(config, notifier) });
+  const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods, unwrap: [smimeUnwrapStep(pkiUnwrapDeps(pki)), pgpUnwrapStep(pgp.unwrapDeps)], policy: policyStageOptions(config, notifier) });
   const deliverer = new Deliverer(deliveryOptions);
 
   const delivery = new DeliveryWorker(stores.queue, { owner: node, deliverer, resolveHop, dsn: notices, retrySchedule: config.delivery.retry, concurrency: config.delivery.concurrency, leaseMs: storage.leases.queue, idlePollMs, logger: log });
@@ -330,6 +338,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   return {
     listeners: bound,
     pki,
+    pgp,
     portal: { url: portalServices.url, backend: portalBackend },
     async stop() {
       clearInterval(purge);

@@ -1,0 +1,51 @@
+/**
+ * pgp/ — the OpenPGP keyring, key selection and key discovery, wired from the `pgp` config
+ * section over the store interfaces (pgp/types.ts):
+ *   keyring    — import / generate / parse stored keys / unwrap hosted secret keys
+ *   selector   — encryption keys per recipient, signing key per sender, decryption keys per
+ *                recipient, verification keys per key id (select.ts)
+ *   discovery  — WKD / HKP lookups with cache, pinning and audit (discovery/), null when off
+ *   unwrapDeps — what unwrap/pgp-unwrap.ts needs
+ * SECURITY: see select.ts (fail closed), keyring.ts (keys at rest), discovery/ (pinning).
+ */
+import type { Logger } from 'pino';
+import type { PgpConfig } from '../config/pgp-schema.js';
+import type { KeyWrapper } from '../keystore/key-wrap.js';
+import type { PgpUnwrapDeps } from '../unwrap/pgp-unwrap.js';
+import { KeyDiscovery, type Fetcher } from './discovery/index.js';
+import { PgpKeyring } from './keyring.js';
+import { PgpSelector } from './select.js';
+import type { PgpStores } from './types.js';
+
+export * from './types.js';
+export { PgpKeyring } from './keyring.js';
+export { PgpSelector, pgpDomainFor, type PgpDomainConfig } from './select.js';
+
+export interface Pgp {
+  readonly keyring: PgpKeyring;
+  readonly selector: PgpSelector;
+  readonly discovery: KeyDiscovery | null;
+  readonly unwrapDeps: PgpUnwrapDeps;
+}
+
+export interface CreatePgpOptions {
+  readonly wrapper: KeyWrapper | null;
+  readonly logger?: Logger;
+  /** HTTP transport for WKD/HKP (tests point it at local servers); default global fetch */
+  readonly fetcher?: Fetcher;
+  readonly now?: () => number;
+}
+
+export function createPgp(stores: PgpStores, config: PgpConfig, options: CreatePgpOptions): Pgp {
+  const now = options.now ?? Date.now;
+  const keyring = new PgpKeyring(stores.keys, options.wrapper, now);
+  const discovery = config.discovery.enabled ? new KeyDiscovery(keyring, stores.lookups, config.discovery, { ...(options.fetcher ? { fetcher: options.fetcher } : {}), ...(options.logger ? { logger: options.logger } : {}), now }) : null;
+  const selector = new PgpSelector(keyring, { domains: config.domains, useLearnt: config.discovery.useLearntKeys, ...(discovery ? { discover: (address: string) => discovery.lookup(address) } : {}) });
+  const unwrapDeps: PgpUnwrapDeps = {
+    decryptionKeys: (addresses) => selector.decryptionKeys(addresses),
+    verificationKeys: (keyIds) => selector.verificationKeys(keyIds),
+    maxDecompressedBytes: config.maxDecompressedSize,
+    now,
+  };
+  return { keyring, selector, discovery, unwrapDeps };
+}

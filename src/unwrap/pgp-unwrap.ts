@@ -1,0 +1,155 @@
+/**
+ * unwrap/ — inbound OpenPGP: decrypt PGP/MIME (RFC 3156 §4) and PGP/INLINE with hosted secret
+ * keys, verify signatures (combined sign+encrypt, PGP/MIME multipart/signed over exact bytes,
+ * inline cleartext), say what happened in X-Sealpost-Action / X-Sealpost-Signature (DESIGN §5),
+ * and deliver the inner entity under the original outer headers (DESIGN §1). Mirrors
+ * smime-unwrap.ts: same headers, same verdicts, same failure rules.
+ *
+ * SECURITY: EFAIL-safe — only a message whose root is the encryption is decrypted (a
+ * multipart/encrypted root, or a text/plain root whose whole body is one armored block), and the
+ * result replaces the whole body; data without integrity protection (SED, stripped or wrong MDC)
+ * is refused by the facade. Every decryption failure is the same verdict (`failed-to-decrypt`,
+ * delivered as received under the default Plain Text Policy); a PGP/MIME result that is not a
+ * MIME entity counts as a failure. Mail encrypted only to keys we do not hold passes tagged
+ * `delivered`. Only keys of the recipients (or their domain key) are tried. Detached and
+ * cleartext signatures are kept for the client to verify too. Signer keys are learnt only
+ * through Autocrypt from valid signatures, never trusted by that.
+ * STANDARDS: RFC 3156, RFC 4880 §7 (cleartext signatures), RFC 9580.
+ */
+import { decryptMessage, readPgpInline, splitPgpMimeEncrypted, splitPgpMimeSigned, verifyCleartext, verifyDetached, type PgpPrivateKey, type PgpPublicKey, type SignatureCheck } from '../crypto/pgp/index.js';
+import type { Branch, MessageContext } from '../mail/context.js';
+import { outcome, type Outcome } from '../mail/outcome.js';
+import type { Step } from '../mail/step.js';
+import { MessageDraft } from '../mime/draft.js';
+import type { PgpKeyRecord } from '../pgp/types.js';
+import { ACTION_HEADER, SIGNATURE_HEADER } from './smime-unwrap.js';
+
+export interface PgpUnwrapDeps {
+  /** hosted secret keys that may decrypt mail for these recipients (their own and their domain's) */
+  decryptionKeys(addresses: readonly string[]): Promise<PgpPrivateKey[]>;
+  /** stored keys with these key ids, and whether each counts as trusted */
+  verificationKeys(keyIds: readonly string[]): Promise<{ key: PgpPublicKey; record: PgpKeyRecord; trusted: boolean }[]>;
+  readonly maxDecompressedBytes?: number;
+  /** called with the verified signer and the decrypted/verified message (Autocrypt learning) */
+  onVerified?(signer: PgpKeyRecord, draft: MessageDraft, msg: MessageContext): Promise<void>;
+  readonly now?: () => number;
+}
+
+const isContentField = (name: string) => /^content-/i.test(name);
+
+function entityOf(draft: MessageDraft): Buffer {
+  return Buffer.concat([draft.filter((f) => isContentField(f.name)).headerBytes(), Buffer.from('\r\n'), draft.body]);
+}
+
+function withEntity(draft: MessageDraft, entity: Buffer): MessageDraft {
+  return MessageDraft.parse(Buffer.concat([draft.filter((f) => !isContentField(f.name)).headerBytes(), entity]));
+}
+
+function isMimeEntity(bytes: Buffer): boolean {
+  const draft = MessageDraft.parse(bytes);
+  return draft.fields.length > 0 && draft.fields.every((f) => f.name !== '' && /^[\x21-\x39\x3b-\x7e]+$/.test(f.name)) && draft.has('Content-Type');
+}
+
+/** A decrypted PGP/INLINE text as a text/plain entity (8bit when it is safe, else base64). */
+function textEntity(content: Buffer, charset: string): Buffer {
+  const safe = !content.includes(0) && content.toString('latin1').split('\n').every((l) => l.length < 990);
+  const cs = /^[a-z0-9._-]+$/i.test(charset) && charset !== 'us-ascii' ? charset : 'utf-8';
+  const body = safe ? content.toString('latin1').replace(/\r?\n/g, '\r\n') : (content.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+  return Buffer.from(`Content-Type: text/plain; charset=${cs}\r\nContent-Transfer-Encoding: ${safe ? '8bit' : 'base64'}\r\n\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}`, 'latin1');
+}
+
+/** The inline-signed (cleartext) case is not a classify fact: look at the root entity. */
+function isInlineSigned(draft: MessageDraft): boolean {
+  return draft.body.length < 64 * 1024 * 1024 && /-----BEGIN PGP SIGNED MESSAGE-----/.test(draft.body.subarray(0, 64 * 1024).toString('latin1')) && readPgpInline(entityOf(draft))?.kind === 'signed';
+}
+
+export function pgpUnwrapStep(deps: PgpUnwrapDeps): Step {
+  const now = deps.now ?? Date.now;
+  return {
+    name: 'pgp-unwrap',
+    securityCritical: true,
+    match: (msg, branch) => (msg.facts.encrypted === 'pgp' || msg.facts.signed === 'pgp' || (!msg.facts.encrypted && !msg.facts.signed && isInlineSigned(branch.draft)) ? branch.recipients : []),
+    action: async (msg, branch) => unwrap(msg, branch, deps, now),
+  };
+}
+
+const MAX_LAYERS = 4;
+
+interface Verdict {
+  readonly header: string;
+  readonly signer: PgpKeyRecord | null;
+}
+
+async function unwrap(msg: MessageContext, branch: Branch, deps: PgpUnwrapDeps, now: () => number): Promise<Outcome> {
+  const addresses = branch.recipients.map((r) => r.address);
+  const known = new Map<string, { record: PgpKeyRecord; trusted: boolean }>();
+  const lookup = async (keyIds: readonly string[]): Promise<PgpPublicKey[]> => {
+    const found = await deps.verificationKeys(keyIds);
+    for (const f of found) known.set(f.record.fingerprint, { record: f.record, trusted: f.trusted });
+    return found.map((f) => f.key);
+  };
+  let draft = branch.draft;
+  let decrypted = false;
+  let verdict: Verdict | null = null;
+  for (let layer = 0; layer < MAX_LAYERS; layer++) {
+    const entity = entityOf(draft);
+    const armored = splitPgpMimeEncrypted(entity);
+    const inline = armored ? null : readPgpInline(entity);
+    if (armored || inline?.kind === 'encrypted') {
+      const keys = await deps.decryptionKeys(addresses);
+      const result = await decryptMessage({ message: armored ?? inline!.text, decryptionKeys: keys, verificationKeys: lookup, ...(deps.maxDecompressedBytes ? { maxDecompressedBytes: deps.maxDecompressedBytes } : {}), now: now() });
+      const inner = result.ok ? (armored ? result.content : textEntity(result.content, inline!.charset)) : null;
+      if (!result.ok || !inner || (armored && !isMimeEntity(inner))) {
+        const action = !result.ok && result.reason === 'not-for-us' ? 'delivered' : 'failed-to-decrypt';
+        const why = action === 'delivered' ? 'encrypted only to keys we do not hold' : !result.ok && result.reason === 'no-integrity' ? 'refused: no integrity protection (SED / missing MDC)' : 'could not be decrypted';
+        msg.trace.add('unwrap/pgp', action, why, addresses);
+        return outcome.continue(branch.draft.prepend(ACTION_HEADER, action));
+      }
+      draft = withEntity(draft, inner);
+      decrypted = true;
+      msg.trace.add('unwrap/pgp', 'decrypted', `${armored ? 'PGP/MIME' : 'PGP/INLINE'}, SEIPD v${result.seipdVersion}`, addresses);
+      if (result.signatures.length > 0) {
+        verdict = judge(result.signatures, known, draft);
+        msg.trace.add('unwrap/pgp', 'signature', verdict.header, addresses);
+      }
+      continue;
+    }
+    const signed = splitPgpMimeSigned(entity);
+    if (signed) {
+      const checks = await verifyDetached(signed.signedContent, signed.signature, lookup, now());
+      verdict = checks ? judge(checks, known, draft) : { header: 'invalid', signer: null };
+      msg.trace.add('unwrap/pgp', 'signature', verdict.header, addresses);
+      break;
+    }
+    if (inline?.kind === 'signed') {
+      const r = await verifyCleartext(inline.text, lookup, now());
+      verdict = r ? judge(r.signatures, known, draft) : { header: 'invalid', signer: null };
+      msg.trace.add('unwrap/pgp', 'signature', verdict.header, addresses);
+    }
+    break;
+  }
+  let out = draft;
+  if (verdict) out = out.prepend(SIGNATURE_HEADER, verdict.header);
+  else if (decrypted) out = out.prepend(SIGNATURE_HEADER, 'none');
+  if (decrypted) out = out.prepend(ACTION_HEADER, 'decrypted');
+  if (verdict?.signer && verdict.header.startsWith('valid') && deps.onVerified) await deps.onVerified(verdict.signer, out, msg);
+  return outcome.continue(out);
+}
+
+const ADDRESS = /[^\s<>,;:"()]+@[^\s<>,;:"()]+/g;
+
+/**
+ * One verdict for a set of signatures: any bad one → invalid; a good one by a trusted key →
+ * valid; good by an untrusted key, or by a key we do not have → untrusted. signer = the key's
+ * address that matches From, else its first address.
+ */
+function judge(checks: readonly SignatureCheck[], known: ReadonlyMap<string, { record: PgpKeyRecord; trusted: boolean }>, draft: MessageDraft): Verdict {
+  if (checks.length === 0 || checks.some((c) => c.status === 'invalid')) return { header: 'invalid', signer: null };
+  const from = new Set([...(draft.get('From') ?? '').matchAll(ADDRESS)].map((m) => m[0].toLowerCase()));
+  const good = checks.filter((c) => c.status === 'valid' && c.fingerprint).map((c) => known.get(c.fingerprint!)).filter((k): k is { record: PgpKeyRecord; trusted: boolean } => k !== undefined);
+  const best = good.find((k) => k.trusted) ?? good[0];
+  if (!best) return { header: 'untrusted', signer: null };
+  const email = best.record.emails.find((e) => from.has(e)) ?? best.record.emails[0];
+  const signer = email ? `; signer=${email}` : '';
+  return best.trusted ? { header: `valid${signer}`, signer: best.record } : { header: `untrusted${signer}`, signer: null };
+}

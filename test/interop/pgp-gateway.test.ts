@@ -1,0 +1,148 @@
+/**
+ * The pgp method and inbound PGP through the whole gateway over SMTP, checked with the real gpg:
+ * outbound `[secure]` mail to a partner whose key is in the keyring leaves as PGP/MIME that gpg
+ * decrypts and whose signature (the sender's hosted key) gpg verifies; inbound PGP/MIME and
+ * PGP/INLINE mail that gpg encrypted and signed for a hosted user is decrypted and verified by the
+ * gateway (X-Sealpost-Action / X-Sealpost-Signature); domain-to-domain both ways.
+ * One gpg home per file; Curve25519 keys here (RSA-3072 in pgp-messages.test.ts).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import nodemailer from 'nodemailer';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startSink, type Sink } from '../helpers/sink.js';
+import { Gpg } from '../helpers/gpg.js';
+import { splitPgpMimeEncrypted } from '../../src/crypto/pgp/index.js';
+
+let gpg: Gpg;
+let alice: string; // hosted: internal sender/recipient, secret key in the gateway
+let bob: string; // partner: public key in the gateway, secret key in gpg
+before(async () => {
+  gpg = Gpg.create();
+  alice = await gpg.generate('alice@example.test', 'curve25519');
+  bob = await gpg.generate('bob@partner.test', 'curve25519');
+});
+after(() => gpg.close());
+
+async function scenario(t: { after(fn: () => Promise<void>): void }, extra = ''): Promise<{ gw: TestGateway; sink: Sink; send(from: string, to: string[], raw: string | Buffer): Promise<void> }> {
+  const sink = await startSink();
+  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }\nprofiles: { default: { queueTimeout: 1h } }\n${extra}`);
+  t.after(async () => {
+    await gw.close();
+    await sink.close();
+  });
+  return {
+    gw,
+    sink,
+    async send(from, to, raw) {
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: gw.port, secure: false, ignoreTLS: true });
+      try {
+        await transport.sendMail({ envelope: { from, to }, raw });
+      } finally {
+        transport.close();
+      }
+    },
+  };
+}
+
+test('outbound: [secure] to a partner with a key leaves as PGP/MIME; gpg decrypts it and verifies the sender\'s signature', async (t) => {
+  const s = await scenario(t);
+  await s.gw.app.pgp.keyring.import(await gpg.exportSecret(alice));
+  await s.gw.app.pgp.keyring.import(await gpg.exportPublic(bob));
+  const raw = 'From: alice@example.test\r\nTo: bob@partner.test\r\nSubject: [secure] price list\r\nMessage-ID: <pgp-out-1@example.test>\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nThe confidential price is 42 \u20ac.\r\n';
+  await s.send('alice@example.test', ['bob@partner.test'], Buffer.from(raw, 'utf8'));
+  await s.sink.waitFor(1, 20_000);
+  const got = s.sink.messages[0]!;
+  const text = got.body.toString('latin1');
+  assert.match(text, /Content-Type: multipart\/encrypted; protocol="application\/pgp-encrypted"/);
+  assert.match(text, /^Subject: price list\r$/m);
+  assert.doesNotMatch(text, /confidential/);
+  const armored = splitPgpMimeEncrypted(Buffer.from(text.slice(text.indexOf('Content-Type: multipart/encrypted')), 'latin1'));
+  assert.ok(armored);
+  const d = await gpg.decrypt(armored);
+  assert.equal(d.code, 0, d.stderr);
+  assert.ok(d.status.includes('DECRYPTION_OKAY') && d.status.includes('GOODMDC'), 'SEIPD v1 with MDC, checked by gpg');
+  assert.ok(d.status.some((l) => l.startsWith(`GOODSIG`)) && d.status.some((l) => l.startsWith(`VALIDSIG ${alice.toUpperCase()}`)), 'signed by Alice\'s hosted key');
+  const inner = d.stdout.toString('utf8');
+  assert.match(inner, /^Content-Type: text\/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nThe confidential price is 42 \u20ac\.\r\n$/, 'the inner MIME entity, intact');
+});
+
+test('inbound: gpg-encrypted and signed PGP/MIME and PGP/INLINE for a hosted user are decrypted and verified', async (t) => {
+  const s = await scenario(t);
+  await s.gw.app.pgp.keyring.import(await gpg.exportSecret(alice));
+  await s.gw.app.pgp.keyring.import(await gpg.exportPublic(bob));
+  const entity = 'Content-Type: text/plain; charset=us-ascii\r\n\r\nMeet at noon.\r\n';
+  const enc = (await gpg.encrypt(entity, [alice], { signer: bob })).toString().replace(/\r?\n/g, '\r\n');
+  const mime = `From: bob@partner.test\r\nTo: alice@example.test\r\nSubject: pgp mime\r\nMessage-ID: <pgp-in-1@partner.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b1"\r\n\r\n--b1\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n--b1\r\nContent-Type: application/octet-stream\r\n\r\n${enc}\r\n--b1--\r\n`;
+  const inlineText = (await gpg.encrypt('Inline secret line.\n', [alice], { signer: bob, textmode: true })).toString().replace(/\r?\n/g, '\r\n');
+  const inline = `From: bob@partner.test\r\nTo: alice@example.test\r\nSubject: pgp inline\r\nMessage-ID: <pgp-in-2@partner.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${inlineText}`;
+  const notOurs = (await gpg.encrypt(entity, [bob])).toString().replace(/\r?\n/g, '\r\n');
+  const foreign = `From: bob@partner.test\r\nTo: alice@example.test\r\nSubject: not for us\r\nMessage-ID: <pgp-in-3@partner.test>\r\nContent-Type: text/plain\r\n\r\n${notOurs}`;
+  const forged = `From: bob@partner.test\r\nTo: alice@example.test\r\nSubject: forged verdict\r\nMessage-ID: <pgp-in-4@partner.test>\r\nX-Sealpost-Signature: valid; signer=ceo@example.test\r\nContent-Type: text/plain\r\n\r\nhello\r\n`;
+  await s.send('bob@partner.test', ['alice@example.test'], mime);
+  await s.send('bob@partner.test', ['alice@example.test'], inline);
+  await s.send('bob@partner.test', ['alice@example.test'], foreign);
+  await s.send('bob@partner.test', ['alice@example.test'], forged);
+  await s.sink.waitFor(4, 20_000);
+  const by = (subject: string) => s.sink.messages.find((m) => m.body.toString('latin1').includes(`Subject: ${subject}`))!.body.toString('utf8');
+  const m1 = by('pgp mime');
+  assert.match(m1, /^X-Sealpost-Action: decrypted\r$/m);
+  assert.match(m1, /^X-Sealpost-Signature: valid; signer=bob@partner\.test\r$/m);
+  assert.match(m1, /Content-Type: text\/plain; charset=us-ascii\r\n\r\nMeet at noon\.\r\n/);
+  assert.doesNotMatch(m1, /BEGIN PGP MESSAGE/);
+  const m2 = by('pgp inline');
+  assert.match(m2, /^X-Sealpost-Action: decrypted\r$/m);
+  assert.match(m2, /^X-Sealpost-Signature: valid; signer=bob@partner\.test\r$/m);
+  assert.match(m2, /Inline secret line\./);
+  const m3 = by('not for us');
+  assert.match(m3, /^X-Sealpost-Action: delivered\r$/m);
+  assert.match(m3, /BEGIN PGP MESSAGE/, 'passed on as is');
+  const m4 = by('forged verdict');
+  assert.doesNotMatch(m4, /X-Sealpost-Signature: valid/, 'an incoming verdict header is stripped');
+});
+
+test('inbound: a detached PGP/MIME signature is verified over the exact bytes and kept; a changed body is invalid', async (t) => {
+  const s = await scenario(t);
+  await s.gw.app.pgp.keyring.import(await gpg.exportPublic(bob));
+  const part = 'Content-Type: text/plain; charset=us-ascii\r\n\r\nSigned, not sealed.\r\n';
+  const sig = (await gpg.detachSign(part, bob)).toString().replace(/\r?\n/g, '\r\n');
+  const signed = (body: string, subject: string) => `From: bob@partner.test\r\nTo: alice@example.test\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/ /g, '-')}@partner.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="s1"\r\n\r\n--s1\r\n${body}\r\n--s1\r\nContent-Type: application/pgp-signature\r\n\r\n${sig}\r\n--s1--\r\n`;
+  await s.send('bob@partner.test', ['alice@example.test'], signed(part, 'good sig'));
+  await s.send('bob@partner.test', ['alice@example.test'], signed(part.replace('Signed', 'Changed'), 'bad sig'));
+  await s.sink.waitFor(2, 20_000);
+  const by = (subject: string) => s.sink.messages.find((m) => m.body.toString('latin1').includes(`Subject: ${subject}`))!.body.toString('latin1');
+  assert.match(by('good sig'), /^X-Sealpost-Signature: valid; signer=bob@partner\.test\r$/m);
+  assert.match(by('good sig'), /multipart\/signed/, 'the signature is kept for the client');
+  assert.match(by('bad sig'), /^X-Sealpost-Signature: invalid\r$/m);
+});
+
+test('domain-to-domain: a partner domain key encrypts everything to that domain; our domain key decrypts inbound mail for any internal user', async (t) => {
+  const partnerDomain = await gpg.generate('gateway@partner.test', 'curve25519');
+  const sink = await startSink();
+  // our own domain key is generated by the gateway and handed to the partner (gpg)
+  const probe = await startGateway('');
+  const ours = await probe.app.pgp.keyring.generate({ name: 'example.test domain key' });
+  const ourSecret = (await probe.app.pgp.keyring.secretKey(ours.record.fingerprint))!.armor();
+  await probe.close();
+  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }\npgp: { domains: [ { domain: partner.test, keys: ["${partnerDomain}"] }, { domain: example.test, keys: ["${ours.record.fingerprint}"] } ] }\n`);
+  t.after(async () => {
+    await gw.close();
+    await sink.close();
+  });
+  await gw.app.pgp.keyring.import(await gpg.exportPublic(partnerDomain));
+  await gw.app.pgp.keyring.import(Buffer.from(ourSecret));
+  await gpg.import(ours.armoredPublicKey);
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: gw.port, secure: false, ignoreTLS: true });
+  t.after(() => transport.close());
+  await transport.sendMail({ envelope: { from: 'alice@example.test', to: ['zed@partner.test'] }, raw: 'From: alice@example.test\r\nTo: zed@partner.test\r\nSubject: [secure] d2d\r\nContent-Type: text/plain\r\n\r\nto the partner gateway\r\n' });
+  const enc = (await gpg.encrypt('Content-Type: text/plain\r\n\r\nfrom the partner gateway\r\n', [ours.record.fingerprint])).toString().replace(/\r?\n/g, '\r\n');
+  await transport.sendMail({ envelope: { from: 'zed@partner.test', to: ['carol@example.test'] }, raw: `From: zed@partner.test\r\nTo: carol@example.test\r\nSubject: d2d in\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="x"\r\n\r\n--x\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--x\r\nContent-Type: application/octet-stream\r\n\r\n${enc}\r\n--x--\r\n` });
+  await sink.waitFor(2, 20_000);
+  const out = sink.messages.find((m) => m.to.includes('zed@partner.test'))!.body;
+  const d = await gpg.decrypt(splitPgpMimeEncrypted(Buffer.from(out.toString('latin1').slice(out.toString('latin1').indexOf('Content-Type: multipart/encrypted')), 'latin1'))!);
+  assert.equal(d.code, 0, d.stderr);
+  assert.match(d.stdout.toString(), /to the partner gateway/);
+  const inbound = sink.messages.find((m) => m.to.includes('carol@example.test'))!.body.toString('latin1');
+  assert.match(inbound, /^X-Sealpost-Action: decrypted\r$/m);
+  assert.match(inbound, /from the partner gateway/);
+});
