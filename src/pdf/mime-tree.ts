@@ -86,7 +86,9 @@ const first = (e: Entity, name: string): string | undefined => e.headers.get(nam
 /** A header value as display text: 8-bit bytes as UTF-8, encoded-words decoded, controls removed. */
 export function decodeHeaderText(value: string | undefined): string {
   if (value === undefined) return '';
-  const utf8 = Buffer.from(value, 'latin1').toString('utf8');
+  // header bytes arrive as latin1 code units; values already decoded (RFC 2231 parameters) do not
+  const raw8 = /^[\x00-\xff]*$/.test(value) && /[\x80-\xff]/.test(value);
+  const utf8 = raw8 ? Buffer.from(value, 'latin1').toString('utf8') : value;
   let text = utf8.includes('\ufffd') ? value : utf8;
   try {
     text = libmime.decodeWords(text);

@@ -106,18 +106,22 @@ export async function renderParsed(message: RenderableMessage, options: RenderOp
     }
     runs.forEach((run, i) => doc.font(run.font).text(run.text, { ...opts, continued: i < runs.length - 1 }));
   };
+  // pdfkit breaks a word wider than the line character by character, re-measuring each time
+  // (quadratic): a hostile 1 MB "word" would stall the worker, so long runs are cut beforehand.
   const block = (text: string, opts: PDFKit.Mixins.TextOptions = {}) => {
-    for (const line of text.split('\n')) paragraph(line.replace(/\t/g, '    '), opts);
+    for (const line of text.replace(/\S{100}(?=\S)/gu, '$&\n').split('\n')) paragraph(line.replace(/\t/g, '    '), opts);
   };
+  const MAX_HEADER = 2000;
+  const shorten = (v: string) => (v.length > MAX_HEADER ? `${v.slice(0, MAX_HEADER)} … (${v.length - MAX_HEADER} more characters)` : v);
 
   const h = message.headers;
   doc.fontSize(15).fillColor('black');
-  paragraph(h.subject || '(no subject)');
+  block(shorten(h.subject) || '(no subject)');
   doc.moveDown(0.5).fontSize(10);
   for (const [label, value] of [['From', h.from], ['To', h.to], ['Cc', h.cc], ['Date', h.date], ['Subject', h.subject]] as const) {
     if (!value) continue;
     doc.fillColor(GREY).font(fonts.fonts[0]!.id).text(`${label}: `, { continued: true }).fillColor('black');
-    paragraph(value);
+    block(shorten(value));
   }
   doc.moveDown(0.4);
   doc.moveTo(doc.page.margins.left, doc.y).lineTo(doc.page.width - doc.page.margins.right, doc.y).strokeColor('#999999').lineWidth(0.5).stroke();
@@ -145,20 +149,37 @@ export async function renderParsed(message: RenderableMessage, options: RenderOp
     ...(textAttachment !== null ? ['message.txt'] : []),
     ...message.attachments.map((a) => a.name),
   ]);
-  const embedded: Array<{ name: string; contentType: string; data: Buffer; description: string }> = [];
+  const embedded: Array<{ name: string; key: string; contentType: string; data: Buffer; description: string }> = [];
   let n = 0;
-  if (message.html !== null) embedded.push({ name: names[n++]!, contentType: 'text/html', data: Buffer.from(message.html, 'utf8'), description: 'the original HTML version of this message' });
-  if (textAttachment !== null) embedded.push({ name: names[n++]!, contentType: 'text/plain', data: Buffer.from(textAttachment, 'utf8'), description: 'the text of this message' });
-  for (const a of message.attachments) embedded.push({ name: names[n++]!, contentType: a.contentType, data: a.data, description: `attachment (${a.contentType})` });
+  const usedKeys = new Set(names.filter((name) => /^[\x20-\x7e]+$/.test(name)).map((name) => name.toLowerCase()));
+  const key = (name: string, i: number) => {
+    if (/^[\x20-\x7e]+$/.test(name)) return name;
+    const ext = /\.[a-z0-9]{1,8}$/i.exec(name)?.[0] ?? '';
+    let k = `attachment-${i + 1}${ext}`;
+    for (let j = 2; usedKeys.has(k.toLowerCase()); j++) k = `attachment-${i + 1}-${j}${ext}`;
+    usedKeys.add(k.toLowerCase());
+    return k;
+  };
+  const add = (contentType: string, data: Buffer, description: string) => {
+    const name = names[n]!;
+    embedded.push({ name, key: key(name, n), contentType, data, description });
+    n += 1;
+  };
+  if (message.html !== null) add('text/html', Buffer.from(message.html, 'utf8'), 'the original HTML version of this message');
+  if (textAttachment !== null) add('text/plain', Buffer.from(textAttachment, 'utf8'), 'the text of this message');
+  for (const a of message.attachments) add(a.contentType, a.data, `attachment (${a.contentType})`);
 
   if (embedded.length > 0) {
     doc.moveDown(1.2).fontSize(10.5).fillColor('black');
     paragraph(`Attachments (${embedded.length}) — open them from your PDF viewer's attachments panel:`);
     doc.fontSize(10);
     for (const e of embedded) {
-      paragraph(`• ${e.name}  (${formatSize(e.data.length)})`, { indent: 12 });
+      block(`• ${e.name}  (${formatSize(e.data.length)})`, { indent: 12 });
       const subtype = pdfSubtype(e.contentType);
-      doc.file(e.data, { name: e.name, description: e.description, relationship: 'Data', creationDate: now, modifiedDate: now, ...(subtype ? { type: subtype } : {}) } as PDFKit.Mixins.PDFAttachmentOptions);
+      // hidden: we add the /EmbeddedFiles entry ourselves under an ASCII key (pdfkit would use the
+      // name, written as UTF-16, which tools such as qpdf show as raw bytes); viewers show /UF.
+      const spec = doc.file(e.data, { name: e.name, description: e.description, relationship: 'Data', creationDate: now, modifiedDate: now, hidden: true, ...(subtype ? { type: subtype } : {}) } as PDFKit.Mixins.PDFAttachmentOptions) as unknown as object;
+      (doc as unknown as { addNamedEmbeddedFile(key: string, ref: object): void }).addNamedEmbeddedFile(e.key, spec);
     }
   }
 
@@ -166,7 +187,7 @@ export async function renderParsed(message: RenderableMessage, options: RenderOp
     doc.moveDown(1.2).fontSize(10.5).fillColor('black');
     // printed, not a link annotation: a link is a PDF action, and this document carries none
     paragraph('To reply securely, open this address in your browser:');
-    paragraph(options.replyUrl);
+    block(options.replyUrl);
   }
 
   // Notes go last but are announced on the first page, so nobody misses that something is absent.
