@@ -143,7 +143,7 @@ test('hostile HTML: no script runs, no remote image or CSS fetch, no form, frame
     '<svg><script>alert(1)</script></svg><object data="https://evil.test/o"></object>',
     '</body></html>',
   ].join('\r\n');
-  const m = await h.deposit(hostile, { recipient: 'erin@partner.test', security: 'none' });
+  const m = await h.deposit(hostile, { recipient: 'erin@partner.test', security: 'none', branding: 'Example Corp' });
   const { page, context } = await newPage();
   await context.route(/evil\.test/, (route) => {
     remoteHits++;
@@ -165,6 +165,8 @@ test('hostile HTML: no script runs, no remote image or CSS fetch, no form, frame
     await page.waitForTimeout(300);
     assert.notEqual(await page.title(), 'pwned');
     assert.equal(remoteHits, 0, 'nothing was fetched from the hostile host');
+    assert.ok(await page.locator('#remote-blocked').isVisible(), 'the reader is told remote images were blocked');
+    assert.equal(await page.locator('header .brand').textContent(), 'Example Corp', "the profile's branding");
   } finally {
     await context.close();
   }

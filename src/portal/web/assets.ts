@@ -17,8 +17,9 @@ a{color:var(--brand)}
 .skip:focus{left:.5rem;z-index:10}
 header.top{background:var(--brand);color:var(--brand-ink);padding:.75rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;justify-content:space-between}
 header.top .brand{font-weight:700;font-size:1.1rem;color:inherit;text-decoration:none}
-header.top nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
-header.top nav a,header.top nav button{color:var(--brand-ink);background:none;border:0;font:inherit;cursor:pointer;padding:.25rem 0;text-decoration:none}
+header.top nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;align-items:center;gap:.25rem 1rem}
+header.top nav li{display:flex;align-items:center}
+header.top nav a,header.top nav button{color:var(--brand-ink);background:none;border:0;font:inherit;font-weight:400;cursor:pointer;padding:.25rem 0;margin:0;text-decoration:none}
 header.top nav a[aria-current=page]{text-decoration:underline;text-underline-offset:4px}
 header.top form{display:inline}
 main{flex:1;width:100%;max-width:60rem;margin:0 auto;padding:1rem}

@@ -80,6 +80,8 @@ export function authRoutes(app: FastifyInstance, web: Web): void {
     // Looks only (peek): tells the recipient early when the link is dead, consumes nothing.
     const record = TOKEN.test(token) ? await web.store.tokens.peek(token, 'message') : null;
     const valid = !!record && record.usedAt === null && record.expiresAt > web.now();
+    // the sender's branding on the landing page: the recipient sees who wrote before trusting the link
+    if (valid && record.messageId) req.sp.brand = (await web.store.messages.forRecipient(record.messageId, record.address))?.branding ?? null;
     return web.send(req, reply, t(req)('landing.title'), (ctx) => landingPage(ctx, token, valid), { status: valid ? 200 : 410 });
   });
 

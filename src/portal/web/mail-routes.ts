@@ -93,11 +93,9 @@ export function mailRoutes(app: FastifyInstance, web: Web): void {
   app.get<{ Querystring: { done?: string } }>('/inbox', async (req, reply) => {
     const address = web.account(req);
     if (!address) return needLogin(req, reply);
-    const level = web.level(req);
     const all = await web.store.messages.list({ recipient: address, limit: 500 });
     const messages = all.filter((m) => (m.state === 'read' || m.state === 'unread') && m.deletedAt === null && web.account(req, m.security) !== null);
     req.sp.brand = messages.find((m) => m.branding)?.branding ?? null;
-    void level;
     return web.send(req, reply, t(req)('inbox.title'), (ctx) => inboxPage(ctx, messages, null));
   });
 

@@ -96,7 +96,7 @@ export function inboxPage(ctx: PageContext, messages: readonly PortalMessage[], 
   const rows = messages.map(
     (m) => html`<tr${m.readAt === null ? html` class="unread"` : ''}>
 <td>${m.fromHeader || m.sender}</td>
-<td><a href="/messages/${m.id}">${m.subject || t('message.noSubject')}</a>${m.readAt === null ? html` <span class="hint">(${t('inbox.unread')})</span>` : ''}${m.attachments.length ? html` <span class="hint" title="${t('inbox.attachment')}">📎<span class="skip">${t('inbox.attachment')}</span></span>` : ''}</td>
+<td><a href="/messages/${m.id}">${m.subject || t('message.noSubject')}</a>${m.readAt === null ? html` <span class="hint">(${t('inbox.unread')})</span>` : ''}${m.attachments.length ? html` <span class="hint">· ${t('inbox.attachment')}</span>` : ''}</td>
 <td>${when(ctx, m.createdAt)}</td><td>${when(ctx, m.expiresAt)}</td></tr>`,
   );
   return html`<h1>${t('inbox.title')}</h1>${alert(notice)}
@@ -112,7 +112,7 @@ export function messagePage(ctx: PageContext, m: PortalMessage, view: MessageVie
   ];
   const files = view.attachments.map((a) => html`<li><a href="/messages/${m.id}/parts/${a.part}" download>${t('message.download')}: ${a.filename}</a> <span class="hint">(${a.contentType}, ${Math.max(1, Math.round(a.data.length / 1024))} KB)</span></li>`);
   const body = frame !== null
-    ? html`<iframe class="mail" title="${t('message.body')}" sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer" srcdoc="${frame}"></iframe>${blockedImages ? html`<p class="hint">${blockedImages} × 🖼 ✕</p>` : ''}`
+    ? html`<iframe class="mail" title="${t('message.body')}" sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer" srcdoc="${frame}"></iframe>${blockedImages ? html`<p class="hint" id="remote-blocked">${t('message.remoteBlocked')}</p>` : ''}`
     : html`<pre class="mail">${view.text ?? ''}</pre>`;
   return html`<article class="card" aria-labelledby="subject">
 <h1 id="subject">${view.subject || m.subject || t('message.noSubject')}</h1>
@@ -156,7 +156,7 @@ ${f.fixedTo ? html`<p><strong>${t('compose.to')}:</strong> ${f.fixedTo.join(', '
 export function sentPage(ctx: PageContext, items: readonly SentItem[], notice: Notice): Safe {
   const { t } = ctx;
   return html`<h1>${t('sent.title')}</h1>${alert(notice)}
-${items.length === 0 ? html`<p class="card">${t('sent.empty')}</p>` : html`<table class="list"><thead><tr><th scope="col">${t('sent.to')}</th><th scope="col">${t('inbox.subject')}</th><th scope="col">${t('sent.date')}</th></tr></thead><tbody>${items.map((s) => html`<tr><td>${[...s.to, ...s.cc].join(', ')}</td><td>${s.subject || t('message.noSubject')}${s.attachments.length ? html` <span class="hint">📎 ${s.attachments.map((a) => a.filename).join(', ')}</span>` : ''}</td><td>${when(ctx, s.createdAt)}</td></tr>`)}</tbody></table>`}`;
+${items.length === 0 ? html`<p class="card">${t('sent.empty')}</p>` : html`<table class="list"><thead><tr><th scope="col">${t('sent.to')}</th><th scope="col">${t('inbox.subject')}</th><th scope="col">${t('sent.date')}</th></tr></thead><tbody>${items.map((s) => html`<tr><td>${[...s.to, ...s.cc].join(', ')}</td><td>${s.subject || t('message.noSubject')}${s.attachments.length ? html` <span class="hint">· ${s.attachments.map((a) => a.filename).join(', ')}</span>` : ''}</td><td>${when(ctx, s.createdAt)}</td></tr>`)}</tbody></table>`}`;
 }
 
 export interface SecurityState {

@@ -65,6 +65,7 @@ export const de: Messages = {
   'message.back': 'Zurück zum Posteingang',
   'message.body': 'Inhalt der Nachricht',
   'message.unavailable': 'Diese Nachricht ist nicht verfügbar: Sie ist abgelaufen oder wurde vom Absender zurückgezogen.',
+  'message.remoteBlocked': 'Externe Bilder wurden zum Schutz Ihrer Privatsphäre blockiert.',
   'message.noSubject': '(kein Betreff)',
   'compose.replyTitle': 'Antworten',
   'compose.forwardTitle': 'Weiterleiten',

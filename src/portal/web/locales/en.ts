@@ -64,6 +64,7 @@ export const en = {
   'message.back': 'Back to the inbox',
   'message.body': 'Message content',
   'message.unavailable': 'This message is not available: it has expired or was withdrawn by the sender.',
+  'message.remoteBlocked': 'Remote images were blocked to protect your privacy.',
   'message.noSubject': '(no subject)',
   'compose.replyTitle': 'Reply',
   'compose.forwardTitle': 'Forward',

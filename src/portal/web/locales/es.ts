@@ -65,6 +65,7 @@ export const es: Messages = {
   'message.back': 'Volver a la bandeja de entrada',
   'message.body': 'Contenido del mensaje',
   'message.unavailable': 'Este mensaje no está disponible: ha caducado o el remitente lo ha retirado.',
+  'message.remoteBlocked': 'Se bloquearon las imágenes remotas para proteger su privacidad.',
   'message.noSubject': '(sin asunto)',
   'compose.replyTitle': 'Responder',
   'compose.forwardTitle': 'Reenviar',

@@ -65,6 +65,7 @@ export const fr: Messages = {
   'message.back': 'Retour à la boîte de réception',
   'message.body': 'Contenu du message',
   'message.unavailable': 'Ce message n’est pas disponible : il a expiré ou a été retiré par l’expéditeur.',
+  'message.remoteBlocked': 'Les images distantes ont été bloquées pour protéger votre vie privée.',
   'message.noSubject': '(sans objet)',
   'compose.replyTitle': 'Répondre',
   'compose.forwardTitle': 'Transférer',

@@ -65,6 +65,7 @@ export const it: Messages = {
   'message.back': 'Torna alla posta in arrivo',
   'message.body': 'Contenuto del messaggio',
   'message.unavailable': 'Questo messaggio non è disponibile: è scaduto o è stato ritirato dal mittente.',
+  'message.remoteBlocked': 'Le immagini remote sono state bloccate per proteggere la tua privacy.',
   'message.noSubject': '(nessun oggetto)',
   'compose.replyTitle': 'Rispondi',
   'compose.forwardTitle': 'Inoltra',

@@ -65,6 +65,7 @@ export const ja: Messages = {
   'message.back': '受信トレイに戻る',
   'message.body': 'メッセージ本文',
   'message.unavailable': 'このメッセージは表示できません。期限が切れたか、送信者が取り消しました。',
+  'message.remoteBlocked': 'プライバシー保護のため、外部画像をブロックしました。',
   'message.noSubject': '（件名なし）',
   'compose.replyTitle': '返信',
   'compose.forwardTitle': '転送',

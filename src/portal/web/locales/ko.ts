@@ -65,6 +65,7 @@ export const ko: Messages = {
   'message.back': '받은편지함으로 돌아가기',
   'message.body': '메시지 내용',
   'message.unavailable': '이 메시지를 볼 수 없습니다. 기한이 지났거나 보낸 사람이 회수했습니다.',
+  'message.remoteBlocked': '개인정보 보호를 위해 외부 이미지를 차단했습니다.',
   'message.noSubject': '(제목 없음)',
   'compose.replyTitle': '답장',
   'compose.forwardTitle': '전달',

@@ -65,6 +65,7 @@ export const nl: Messages = {
   'message.back': 'Terug naar Postvak IN',
   'message.body': 'Inhoud van het bericht',
   'message.unavailable': 'Dit bericht is niet beschikbaar: het is verlopen of door de afzender ingetrokken.',
+  'message.remoteBlocked': 'Externe afbeeldingen zijn geblokkeerd om uw privacy te beschermen.',
   'message.noSubject': '(geen onderwerp)',
   'compose.replyTitle': 'Beantwoorden',
   'compose.forwardTitle': 'Doorsturen',

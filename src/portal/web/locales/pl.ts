@@ -65,6 +65,7 @@ export const pl: Messages = {
   'message.back': 'Wróć do odebranych',
   'message.body': 'Treść wiadomości',
   'message.unavailable': 'Ta wiadomość jest niedostępna: wygasła lub nadawca ją wycofał.',
+  'message.remoteBlocked': 'Zdalne obrazy zostały zablokowane, aby chronić Twoją prywatność.',
   'message.noSubject': '(bez tematu)',
   'compose.replyTitle': 'Odpowiedz',
   'compose.forwardTitle': 'Przekaż dalej',

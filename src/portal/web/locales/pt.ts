@@ -65,6 +65,7 @@ export const pt: Messages = {
   'message.back': 'Voltar à caixa de entrada',
   'message.body': 'Conteúdo da mensagem',
   'message.unavailable': 'Esta mensagem não está disponível: expirou ou foi retirada pelo remetente.',
+  'message.remoteBlocked': 'As imagens remotas foram bloqueadas para proteger a sua privacidade.',
   'message.noSubject': '(sem assunto)',
   'compose.replyTitle': 'Responder',
   'compose.forwardTitle': 'Reencaminhar',

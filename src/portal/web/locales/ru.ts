@@ -65,6 +65,7 @@ export const ru: Messages = {
   'message.back': 'Назад во входящие',
   'message.body': 'Текст сообщения',
   'message.unavailable': 'Это сообщение недоступно: срок его хранения истёк или отправитель его отозвал.',
+  'message.remoteBlocked': 'Внешние изображения заблокированы для защиты вашей конфиденциальности.',
   'message.noSubject': '(без темы)',
   'compose.replyTitle': 'Ответ',
   'compose.forwardTitle': 'Пересылка',

@@ -65,6 +65,7 @@ export const zh: Messages = {
   'message.back': '返回收件箱',
   'message.body': '邮件内容',
   'message.unavailable': '此邮件不可用：已过期或已被发件人撤回。',
+  'message.remoteBlocked': '为保护您的隐私，已阻止远程图片。',
   'message.noSubject': '（无主题）',
   'compose.replyTitle': '回复',
   'compose.forwardTitle': '转发',
