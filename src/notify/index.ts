@@ -10,3 +10,4 @@
 export { buildDsn, reportAddress, type DsnInput, type DsnRecipient } from './dsn.js';
 export { buildNotice, bodyPart, NOTICE_TYPES, type NoticeInput, type NoticeType } from './notice.js';
 export { createNotifier, directionFor, type Notifier, type NoticeRequest, type NoticeVar, type NotifierOptions } from './notifier.js';
+export { headerText } from './mime.js';

@@ -91,3 +91,24 @@ export function originalHeaderPart(original: Buffer): { body: string; eightBit: 
   const qp = qpWrap(qpEncode(bytes), 76);
   return { body: qp.endsWith(CRLF) ? qp : qp + CRLF, eightBit };
 }
+
+/**
+ * A header value as people read it: raw UTF-8 (RFC 6532 headers reach us as latin1 strings)
+ * decoded when the bytes are valid UTF-8, then RFC 2047 encoded-words decoded.
+ */
+export function headerText(value: string | undefined): string {
+  if (value === undefined) return '';
+  let v = value;
+  if (/[\x80-\xff]/.test(v) && !/[^\x00-\xff]/.test(v)) {
+    try {
+      v = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(v, 'latin1'));
+    } catch {
+      // not UTF-8: keep the latin1 reading
+    }
+  }
+  try {
+    return libmime.decodeWords(v);
+  } catch {
+    return v;
+  }
+}

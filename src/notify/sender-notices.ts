@@ -14,7 +14,7 @@ import { stampForDelivery } from '../protect/finalize-stage.js';
 import type { DeliveryFailure, DsnFactory } from '../queue/delivery-worker.js';
 import type { NewQueueBody, NewQueueItem, QueueItem } from '../queue/types.js';
 import { formatDuration } from '../config/units.js';
-import { decodeHeader } from '../policy/conditions.js';
+import { headerText } from './mime.js';
 import { buildDsn } from './dsn.js';
 import { buildNotice } from './notice.js';
 import { directionFor } from './notifier.js';
@@ -69,7 +69,7 @@ export class SenderNotices implements BounceNotifier, DsnFactory {
     let bytes: Buffer;
     let kind: SenderNotice['kind'];
     if (bounce.notice === 'encryption-failed') {
-      const subject = decodeHeader(msg.original.get('Subject'));
+      const subject = headerText(msg.original.get('Subject'));
       const elapsed = formatDuration(Math.max(1000, Math.round((now - msg.receivedAt) / 1000) * 1000));
       const r = this.engine.render({ type: 'encryption-failed', locale: senderLocale(msg.original), to: sender, vars: { recipients, subject, reason: bounce.reason, waited: elapsed } });
       bytes = buildNotice({
