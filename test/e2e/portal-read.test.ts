@@ -171,3 +171,58 @@ test('hostile HTML: no script runs, no remote image or CSS fetch, no form, frame
     await context.close();
   }
 });
+
+test('rights are enforced server-side: reply flags, internal-only recipients, CSRF, download headers', async () => {
+  const pw = 'copper willow sonnet 12';
+  const open = await h.deposit(SIMPLE, { recipient: 'finn@partner.test' });
+  const closed = await h.deposit(SIMPLE, { recipient: 'finn@partner.test', subject: 'no replies', allowReply: false, allowReplyAll: false, allowForward: false });
+  const { page, context } = await newPage();
+  try {
+    await page.goto(open.link);
+    await page.getByRole('button', { name: 'Open my secure message' }).click();
+    await page.getByLabel('New password').fill(pw);
+    await page.getByLabel('Repeat the password').fill(pw);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`**/messages/${open.message.id}`);
+
+    const download = await page.request.get(`${h.portal.url}/messages/${open.message.id}/parts/2`);
+    assert.equal(download.status(), 200);
+    assert.equal(download.headers()['content-type'], 'application/octet-stream');
+    assert.match(download.headers()['content-disposition'] ?? '', /^attachment; filename="figures\.pdf"/);
+    assert.equal(download.headers()['x-content-type-options'], 'nosniff');
+    assert.match(download.headers()['content-security-policy'] ?? '', /sandbox/);
+
+    // the closed message offers no reply, and a crafted POST is refused too
+    await page.goto(`${h.portal.url}/messages/${closed.message.id}`);
+    assert.equal(await page.getByRole('link', { name: 'Reply', exact: true }).count(), 0);
+    const csrf = (await page.locator('meta[name="csrf-token"]').getAttribute('content'))!;
+    const before = h.replies.length;
+    const crafted = await page.request.post(`${h.portal.url}/messages/${closed.message.id}/reply?kind=reply`, { form: { _csrf: csrf, subject: 'x', body: 'sneaky' } });
+    assert.equal(crafted.status(), 403);
+    // without the CSRF token nothing is sent either
+    const forged = await page.request.post(`${h.portal.url}/messages/${open.message.id}/reply?kind=reply`, { form: { subject: 'x', body: 'forged' } });
+    assert.equal(forged.status(), 403);
+    assert.equal(h.replies.length, before, 'nothing was injected');
+
+    // forward: only internal addresses
+    await page.goto(`${h.portal.url}/messages/${open.message.id}/reply?kind=forward`);
+    await page.getByLabel('To', { exact: true }).fill('someone@elsewhere.test');
+    await page.getByRole('button', { name: 'Send securely' }).click();
+    assert.match(await page.locator('.alert.error:visible').textContent() ?? '', /only be sent to addresses of the organisation/);
+    await page.getByLabel('To', { exact: true }).fill('legal@example.test');
+    await page.getByRole('button', { name: 'Send securely' }).click();
+    await page.waitForURL('**/sent?done=1');
+    assert.deepEqual([h.replies.at(-1)!.kind, h.replies.at(-1)!.to], ['forward', ['legal@example.test']]);
+
+    // compose to an internal user
+    await page.getByRole('link', { name: 'New message' }).click();
+    await page.getByLabel('To', { exact: true }).fill('support@example.test');
+    await page.getByLabel('Subject').fill('A question');
+    await page.getByLabel('Message').fill('Hello support');
+    await page.getByRole('button', { name: 'Send securely' }).click();
+    await page.waitForURL('**/sent?done=1');
+    assert.deepEqual([h.replies.at(-1)!.kind, h.replies.at(-1)!.inReplyTo, h.replies.at(-1)!.subject], ['compose', null, 'A question']);
+  } finally {
+    await context.close();
+  }
+});
