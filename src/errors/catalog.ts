@@ -52,6 +52,7 @@ export const ERROR_CATALOG = {
   SP_ERR_SMS_DIRECTORY_INVALID: { message: 'the SMS number directory could not be read', transient: true, smtp: tempfail, http: 500 },
   SP_ERR_DLP_UNKNOWN_DETECTOR: { message: 'no such DLP detector', transient: false, smtp: permfail, http: 400 },
   SP_ERR_PORTAL_REPLY_REFUSED: { message: 'the portal refused this reply (recipient or permission)', transient: false, smtp: permfail, http: 403 },
+  SP_ERR_PORTAL_INPUT_INVALID: { message: 'the portal refused a value the user entered', transient: false, smtp: permfail, http: 400 },
   SP_ERR_CLI_USAGE: { message: 'invalid command usage', transient: false, smtp: permfail, http: 400 },
   SP_ERR_INTERNAL: { message: 'internal error', transient: true, smtp: tempfail, http: 500 },
 } as const satisfies Record<string, ErrorSpec>;

@@ -19,6 +19,7 @@ import type { PortalCrypto } from './crypto.js';
 import { injectReply, type InjectDeps } from './inject.js';
 import { queueNotices, runLifecycle, sendReadReceipt, type LifecycleDeps, type LifecycleRun } from './lifecycle.js';
 import { composePasswordResetNotice, type SenderNoticeOptions } from './notices.js';
+import { portalPdfPasswords, type PortalPdfPasswords } from './pdf-password.js';
 import type { PortalStore } from './store.js';
 import { startPortal } from './web/index.js';
 import type { PortalWebOptions, PortalWebPorts } from './web/ports.js';
@@ -46,6 +47,8 @@ export interface PortalBackend {
   readonly method: ProtectionMethod;
   readonly ports: PortalWebPorts;
   readonly lifecycle: LifecycleDeps;
+  /** pdf passwordMode `portal`: the recipients' own PDF passwords (the pdf method looks them up, the web app sets them) */
+  readonly pdfPasswords: PortalPdfPasswords;
   /** The public origin links use; app.ts sets it once the web app is bound (port 0 in tests). */
   setBaseUrl(url: string): void;
   baseUrl(): string;
@@ -136,6 +139,7 @@ export function createPortalBackend(o: PortalBackendOptions): PortalBackend {
     method,
     ports,
     lifecycle,
+    pdfPasswords: portalPdfPasswords(o.store, o.crypto),
     setBaseUrl(url) {
       base = url.replace(/\/+$/, '');
     },
