@@ -79,11 +79,14 @@ test('inbound: gpg-encrypted and signed PGP/MIME and PGP/INLINE for a hosted use
   const notOurs = (await gpg.encrypt(entity, [bob])).toString().replace(/\r?\n/g, '\r\n');
   const foreign = `From: bob@partner.test\r\nTo: alice@example.test\r\nSubject: not for us\r\nMessage-ID: <pgp-in-3@partner.test>\r\nContent-Type: text/plain\r\n\r\n${notOurs}`;
   const forged = `From: bob@partner.test\r\nTo: alice@example.test\r\nSubject: forged verdict\r\nMessage-ID: <pgp-in-4@partner.test>\r\nX-Sealpost-Signature: valid; signer=ceo@example.test\r\nContent-Type: text/plain\r\n\r\nhello\r\n`;
+  const sed = (await gpg.encrypt(entity, [alice], { extra: ['--rfc2440'] })).toString().replace(/\r?\n/g, '\r\n');
+  const noMdc = `From: bob@partner.test\r\nTo: alice@example.test\r\nSubject: no mdc\r\nMessage-ID: <pgp-in-5@partner.test>\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b5"\r\n\r\n--b5\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--b5\r\nContent-Type: application/octet-stream\r\n\r\n${sed}\r\n--b5--\r\n`;
   await s.send('bob@partner.test', ['alice@example.test'], mime);
   await s.send('bob@partner.test', ['alice@example.test'], inline);
   await s.send('bob@partner.test', ['alice@example.test'], foreign);
   await s.send('bob@partner.test', ['alice@example.test'], forged);
-  await s.sink.waitFor(4, 20_000);
+  await s.send('bob@partner.test', ['alice@example.test'], noMdc);
+  await s.sink.waitFor(5, 20_000);
   const by = (subject: string) => s.sink.messages.find((m) => m.body.toString('latin1').includes(`Subject: ${subject}`))!.body.toString('utf8');
   const m1 = by('pgp mime');
   assert.match(m1, /^X-Sealpost-Action: decrypted\r$/m);
@@ -99,6 +102,9 @@ test('inbound: gpg-encrypted and signed PGP/MIME and PGP/INLINE for a hosted use
   assert.match(m3, /BEGIN PGP MESSAGE/, 'passed on as is');
   const m4 = by('forged verdict');
   assert.doesNotMatch(m4, /X-Sealpost-Signature: valid/, 'an incoming verdict header is stripped');
+  const m5 = by('no mdc');
+  assert.match(m5, /^X-Sealpost-Action: failed-to-decrypt\r$/m, 'gpg --rfc2440 data (SED, no MDC) is refused');
+  assert.doesNotMatch(m5, /Meet at noon/, 'nothing decrypted leaks');
 });
 
 test('inbound: a detached PGP/MIME signature is verified over the exact bytes and kept; a changed body is invalid', async (t) => {
