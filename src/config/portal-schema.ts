@@ -18,6 +18,7 @@ export const portalSchema = z
     baseUrl: z
       .string()
       .url()
+      .refine((u) => u.startsWith('https://'), { message: 'portal.baseUrl must be an https:// URL (secure cookies and passkeys need HTTPS)' })
       .default('https://localhost:8443')
       .describe('public URL of the portal: links in notices start with it, and its host is the passkey (WebAuthn) relying-party id — use a host name, not an IP address'),
     tls: z
