@@ -32,6 +32,7 @@ import type { MethodRegistry } from './select/method.js';
 import { smimeMethod } from './protect/smime-method.js';
 import { inlineMatcher, pgpMethod } from './protect/pgp-method.js';
 import { createPgp, type Pgp } from './pgp/index.js';
+import type { Fetcher } from './pgp/discovery/index.js';
 import { pgpUnwrapStep } from './unwrap/pgp-unwrap.js';
 import { pdfMethod } from './protect/pdf-method.js';
 import { pdfMethodOptions } from './pdf/options.js';
@@ -43,6 +44,8 @@ export interface AppOptions {
   readonly logger: Logger;
   /** poll interval of the workers when idle; CLI changes to the stores show within this time */
   readonly idlePollMs?: number;
+  /** HTTP transport of OpenPGP key discovery (WKD/HKP); tests point it at local servers */
+  readonly pgpFetcher?: Fetcher;
 }
 
 export interface RunningApp {
@@ -237,7 +240,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   // signing keys) and pki.keys (decryption keys); CLI changes show at the next lookup.
   const pki = createPki(stores.pki, config.pki, { wrapper: new KeyWrapper(master.secret) });
   // OpenPGP keyring, selection and discovery (pgp method, inbound PGP unwrap); same store rule.
-  const pgp = createPgp(stores.pgp, config.pgp, { wrapper: new KeyWrapper(master.secret), logger: log });
+  const pgp = createPgp(stores.pgp, config.pgp, { wrapper: new KeyWrapper(master.secret), logger: log, ...(options.pgpFetcher ? { fetcher: options.pgpFetcher } : {}) });
 
   const resolveHop = hopResolver(config);
   const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, ...systemSender(config), engine: noticeEngine, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });
