@@ -98,7 +98,7 @@ function recipientText(mode: PdfPasswordMode, sender: string, fileName: string, 
     mode === 'random-to-sender'
       ? [`The password was sent to ${who} separately. Please ask them for it by phone or another`, 'channel — not by replying to this e-mail.']
       : mode === 'sms'
-        ? [`The password was sent by SMS to your mobile phone (number ending ${smsTo ? maskNumber(smsTo) : 'as registered'}).`]
+        ? [`The password was sent by SMS to your mobile phone${smsTo ? ` (number ending ${maskNumber(smsTo)})` : ''}.`]
         : [`Open it with the password you agreed with ${who}.`];
   return [
     `${who} sent you a confidential message. It is attached as an encrypted PDF`,
