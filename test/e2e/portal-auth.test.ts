@@ -251,3 +251,28 @@ test('three locales render: Accept-Language (fr, ja) and the switcher (de, remem
     await context.close();
   }
 });
+
+test('PDF password (pdf.passwordMode portal): set once on the security page, wrapped, apart from the login password', async () => {
+  const { page, context } = await newPage();
+  try {
+    await registerVia(page, 'paula@partner.test', 'saffron kettle galaxy 73');
+    await page.goto(`${h.portal.url}/security`);
+    assert.equal(await page.locator('#pdf-state').textContent(), 'No PDF password is set.');
+    await page.getByLabel('New PDF password').fill('short');
+    await page.getByLabel('New PDF password').evaluate((el) => el.removeAttribute('minlength'));
+    await page.getByRole('button', { name: 'Save the PDF password' }).click();
+    assert.match(await page.locator('.alert.error:visible').textContent() ?? '', /10 to 128 characters/);
+    await page.getByLabel('New PDF password').fill('pdf-only secret 2026');
+    await page.getByRole('button', { name: 'Save the PDF password' }).click();
+    await page.waitForURL('**/security?done=pdf');
+    assert.equal(await page.locator('#pdf-state').textContent(), 'A PDF password is set.');
+    const account = await h.stores.portal.accounts.get('paula@partner.test');
+    assert.ok(account?.pdfPassword && !account.pdfPassword.includes(Buffer.from('pdf-only secret 2026')), 'stored wrapped');
+    assert.equal(h.crypto.unwrapSecret('pdf', 'paula@partner.test', account.pdfPassword).toString(), 'pdf-only secret 2026');
+    const audit = await h.stores.portal.audit.list({ address: 'paula@partner.test' });
+    assert.ok(audit.some((e) => e.event === 'pdf-password-set'));
+    assert.ok(!JSON.stringify(audit).includes('pdf-only secret'), 'never in the audit log');
+  } finally {
+    await context.close();
+  }
+});

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createStores, openDatabase, type Stores } from '../../src/db/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { PortalCrypto } from '../../src/portal/crypto.js';
+import { portalPdfPasswords } from '../../src/portal/pdf-password.js';
 import type { NewPortalMessage, PortalMessage } from '../../src/portal/store.js';
 import { startPortal, type PortalReply, type RunningPortal } from '../../src/portal/web/index.js';
 
@@ -48,6 +49,7 @@ export async function startHarness(options: { lockout?: { maxFailures: number; l
       isInternal: (a) => a.toLowerCase().endsWith('@example.test'),
       wrapTotp: (address, secret) => crypto.wrapSecret('totp', address, secret),
       unwrapTotp: (address, wrapped) => crypto.unwrapSecret('totp', address, wrapped),
+      pdfPasswords: portalPdfPasswords(stores.portal, crypto),
     },
     options: { listen: '127.0.0.1:0', baseUrl: 'https://localhost:8443', secret: randomBytes(32), logger: silentLogger(), argon2: { memoryCost: 4096, timeCost: 1 }, ...(options.lockout ? { lockout: options.lockout } : {}) },
   });

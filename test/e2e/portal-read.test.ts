@@ -226,3 +226,28 @@ test('rights are enforced server-side: reply flags, internal-only recipients, CS
     await context.close();
   }
 });
+
+test("the sender's recall link: a GET shows and burns nothing, the POST withdraws, the recipient can no longer read", async () => {
+  const m = await h.deposit(SIMPLE, { recipient: 'gus@partner.test', subject: 'sent by mistake', security: 'none' });
+  const token = await h.stores.portal.tokens.issue({ purpose: 'recall', address: 'alice@example.test', messageId: m.message.id, expiresAt: Date.now() + 86_400_000 });
+  const { page, context } = await newPage();
+  try {
+    // the recipient opens it first (link-only profile)
+    await page.goto(m.link);
+    await page.getByRole('button', { name: 'Open my secure message' }).click();
+    await page.waitForURL(`**/messages/${m.message.id}`);
+    const sender = await context.newPage();
+    assert.equal((await sender.goto(`${h.portal.url}/recall/${token}`))?.status(), 200);
+    assert.equal((await sender.goto(`${h.portal.url}/recall/${token}`))?.status(), 200, 'a GET consumes nothing');
+    assert.match(await sender.locator('main').textContent() ?? '', /“sent by mistake” sent to gus@partner\.test/);
+    assert.equal((await h.stores.portal.messages.get(m.message.id))?.state, 'read', 'still readable after the GETs');
+    await sender.getByRole('button', { name: 'Withdraw the message' }).click();
+    assert.match(await sender.locator('.alert.ok').textContent() ?? '', /withdrawn/);
+    assert.equal((await page.reload())?.status(), 410, 'the recipient can no longer read it');
+    assert.equal((await sender.goto(`${h.portal.url}/recall/${token}`))?.status(), 410, 'the recall link works once');
+    const audit = await h.stores.portal.audit.list({ messageId: m.message.id });
+    assert.ok(audit.some((e) => e.event === 'recall' && e.detail.via === 'link'));
+  } finally {
+    await context.close();
+  }
+});

@@ -160,6 +160,8 @@ ${items.length === 0 ? html`<p class="card">${t('sent.empty')}</p>` : html`<tabl
 }
 
 export interface SecurityState {
+  /** null = the PDF password mode is not offered */
+  readonly pdf: { readonly set: boolean; readonly min: number; readonly max: number } | null;
   readonly totpOn: boolean;
   readonly enrol: { readonly uri: string; readonly secret: string } | null;
   readonly passkeys: readonly PortalPasskey[];
@@ -179,10 +181,21 @@ export function securityPage(ctx: PageContext, s: SecurityState, notice: Notice)
 ${s.passkeys.length ? html`<ul class="files" id="passkey-list">${s.passkeys.map((p) => html`<li>${p.name} — ${when(ctx, p.createdAt)}</li>`)}</ul>` : html`<p>${t('security.passkeyNone')}</p>`}
 <div id="passkey-error" class="alert error" role="alert" tabindex="-1" hidden>${t('login.passkeyFailed')}</div>
 <button type="button" data-passkey="register" hidden>${t('security.passkeyAdd')}</button><noscript><p class="hint">${t('security.passkeyUnsupported')}</p></noscript></section>
+${s.pdf ? html`<section class="card" aria-labelledby="h-pdf"><h2 id="h-pdf">${t('security.pdf')}</h2><p>${t('security.pdfIntro')}</p><p id="pdf-state">${s.pdf.set ? t('security.pdfOn') : t('security.pdfOff')}</p>
+<form method="post" action="/security/pdf">${csrfField(ctx)}<label for="pdf-password">${t('security.pdfNew')}</label><input id="pdf-password" name="pdfPassword" type="password" autocomplete="off" required minlength="${s.pdf.min}" maxlength="${s.pdf.max}" aria-describedby="pdf-hint"><p class="hint" id="pdf-hint">${t('security.pdfLength', { min: s.pdf.min, max: s.pdf.max })}</p><button type="submit">${t('security.pdfSave')}</button></form>
+${s.pdf.set ? html`<form method="post" action="/security/pdf/clear">${csrfField(ctx)}<button type="submit" class="secondary">${t('security.pdfClear')}</button></form>` : ''}</section>` : ''}
 <section class="card narrow" aria-labelledby="h-pw"><h2 id="h-pw">${t('security.password')}</h2>
 <form method="post" action="/security/password">${csrfField(ctx)}<label for="current">${t('security.current')}</label><input id="current" name="current" type="password" autocomplete="current-password" required>${html`<label for="password">${t('register.password')}</label><input id="password" name="password" type="password" autocomplete="new-password" required minlength="12" maxlength="256"><label for="confirm">${t('register.confirm')}</label><input id="confirm" name="confirm" type="password" autocomplete="new-password" required minlength="12">`}<button type="submit">${t('security.password')}</button></form></section>`;
 }
 
 export function errorPage(ctx: PageContext, text: string): Safe {
   return html`<section class="card narrow"><h1>${ctx.t('error.title')}</h1><div class="alert error" role="alert">${text}</div><a href="/inbox">${ctx.t('message.back')}</a></section>`;
+}
+
+export function recallPage(ctx: PageContext, token: string, state: { kind: 'confirm'; subject: string; recipient: string } | { kind: 'done' } | { kind: 'invalid' }): Safe {
+  const { t } = ctx;
+  if (state.kind === 'invalid') return html`<section class="card narrow"><h1>${t('recall.title')}</h1><div class="alert error" role="alert">${t('recall.invalid')}</div></section>`;
+  if (state.kind === 'done') return html`<section class="card narrow"><h1>${t('recall.title')}</h1><div class="alert ok" role="status">${t('recall.done')}</div></section>`;
+  return html`<section class="card narrow"><h1>${t('recall.title')}</h1><p>${t('recall.intro', { subject: state.subject || t('message.noSubject'), recipient: state.recipient })}</p>
+<form method="post" action="/recall/${token}">${csrfField(ctx)}<button type="submit">${t('recall.button')}</button></form></section>`;
 }

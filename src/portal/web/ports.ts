@@ -50,6 +50,16 @@ export interface PortalWebPorts {
   /** wraps/unwraps a TOTP secret under the master key (context `portal-totp:<address>`) */
   wrapTotp(address: string, secret: Buffer): Buffer;
   unwrapTotp(address: string, wrapped: Buffer): Buffer;
+  /**
+   * PDF password mode `portal` (portal/pdf-password.ts portalPdfPasswords): the security page
+   * offers the PDF password only when this is wired. `set` throws SP_ERR_PORTAL_INPUT_INVALID for
+   * a length outside the bounds.
+   */
+  readonly pdfPasswords?: {
+    has(address: string): Promise<boolean>;
+    set(address: string, password: string, ip?: string): Promise<void>;
+    clear(address: string): Promise<void>;
+  };
 }
 
 export interface PortalWebOptions {

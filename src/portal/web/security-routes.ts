@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PDF_PASSWORD_MAX, PDF_PASSWORD_MIN } from '../pdf-password.js';
 import { checkPassword, hashPassword } from './auth-routes.js';
 import { fields, safeNext, Web, type SessionData } from './context.js';
 import { securityPage, type Notice } from './pages.js';
@@ -41,7 +42,8 @@ export function securityRoutes(app: FastifyInstance, web: Web): void {
       const secret = web.ports.unwrapTotp(address, Buffer.from(pending, 'base64'));
       enrol = { uri: totpFor(address, secret, web.settings.name).toString(), secret: base32(secret) };
     }
-    return web.send(req, reply, t(req)('security.title'), (ctx) => securityPage(ctx, { totpOn: !!account?.totpSecret, enrol, passkeys }, notice), { status, script: true });
+    const pdf = web.ports.pdfPasswords ? { set: await web.ports.pdfPasswords.has(address), min: PDF_PASSWORD_MIN, max: PDF_PASSWORD_MAX } : null;
+    return web.send(req, reply, t(req)('security.title'), (ctx) => securityPage(ctx, { pdf, totpOn: !!account?.totpSecret, enrol, passkeys }, notice), { status, script: true });
   }
 
   app.get<{ Querystring: { done?: string } }>('/security', async (req, reply) => {
@@ -97,6 +99,26 @@ export function securityRoutes(app: FastifyInstance, web: Web): void {
     await web.startSession(req, reply, address, 'password', { stage: 'full', level: 'high' });
     await web.audit(req, { event: 'password-set', address });
     return reply.redirect('/security?done=password', 303);
+  });
+
+  // ───── PDF password (pdf.passwordMode portal) ─────
+  app.post('/security/pdf', async (req, reply) => {
+    const address = high(req, reply);
+    if (!address) return reply;
+    const pdf = web.ports.pdfPasswords;
+    if (!pdf) return reply.redirect('/security', 303);
+    const password = fields(req).pdfPassword ?? '';
+    const length = [...password].length;
+    if (length < PDF_PASSWORD_MIN || length > PDF_PASSWORD_MAX) return show(req, reply, address, { kind: 'error', text: t(req)('security.pdfLength', { min: PDF_PASSWORD_MIN, max: PDF_PASSWORD_MAX }) }, 400);
+    // the store records the audit entry (pdf-password-set); the password itself goes nowhere else
+    await pdf.set(address, password, req.ip);
+    return reply.redirect('/security?done=pdf', 303);
+  });
+  app.post('/security/pdf/clear', async (req, reply) => {
+    const address = high(req, reply);
+    if (!address) return reply;
+    if (web.ports.pdfPasswords) await web.ports.pdfPasswords.clear(address);
+    return reply.redirect('/security?done=pdf', 303);
   });
 
   // ───── passkeys ─────

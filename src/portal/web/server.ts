@@ -25,6 +25,7 @@ import { boundaryOf, parseMultipart } from './multipart.js';
 import { errorPage } from './pages.js';
 import type { PortalWebOptions, PortalWebPorts } from './ports.js';
 import { COOKIE, cookieOptions, csrfToken, equalSecrets, randomToken, SECURITY_HEADERS } from './security.js';
+import { recallRoutes } from './recall-routes.js';
 import { securityRoutes } from './security-routes.js';
 
 export function portalSettings(options: PortalWebOptions, origin: string): Settings {
@@ -94,6 +95,7 @@ export async function buildPortalApp(ports: PortalWebPorts, options: PortalWebOp
   authRoutes(app, web);
   mailRoutes(app, web);
   securityRoutes(app, web);
+  recallRoutes(app, web);
 
   app.setNotFoundHandler(async (req, reply) => {
     if (!req.sp) return reply.code(404).send('not found');
