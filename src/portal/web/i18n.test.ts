@@ -11,7 +11,7 @@ test('every locale translates every key, keeps the placeholders, and differs fro
     for (const key of Object.keys(en) as (keyof typeof en)[]) {
       const text = t(key);
       assert.ok(text.length > 0, `${code} ${key}`);
-      assert.deepEqual(text.match(/\{\w+\}/g) ?? [], en[key].match(/\{\w+\}/g) ?? [], `${code} ${key} placeholders`);
+      assert.deepEqual((text.match(/\{\w+\}/g) ?? []).sort(), (en[key].match(/\{\w+\}/g) ?? []).sort(), `${code} ${key} placeholders`);
       if (text === en[key]) same++;
     }
     assert.ok(same < 8, `${code}: ${same} strings identical to English`);
