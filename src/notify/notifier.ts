@@ -15,12 +15,17 @@ import { MessageDraft } from '../mime/draft.js';
 import { stampForDelivery } from '../protect/finalize-stage.js';
 import { buildNotice, type NoticeType } from './notice.js';
 import { TemplateEngine } from './template/engine.js';
+import { HEADER_TYPE, type ComposableType } from './template/types.js';
 
 export type NoticeVar = string | number | boolean | readonly string[] | undefined;
 
 export interface NoticeRequest {
-  /** DESIGN §5 types: portal-message, portal-reminder, pdf-password, encryption-failed, quarantined, blocked, read-receipt, expired, decrypt-failed */
-  readonly type: NoticeType;
+  /**
+   * DESIGN §5 types: portal-message, portal-reminder, pdf-password, encryption-failed, quarantined,
+   * blocked, read-receipt, expired, decrypt-failed; plus portal-sent (the sender's copy with a recall
+   * link) and portal-password-reset, which travel as `portal-message`
+   */
+  readonly type: NoticeType | ComposableType;
   /** the notice's recipient */
   readonly to: string;
   /** 'de', 'ja' …; else the profile's locale, else notifications.locale, else 'en' */
@@ -80,7 +85,7 @@ export class TemplateNotifier implements Notifier {
     const rendered = this.engine.render({ type: req.type, locale: req.locale, profile: req.profile, to: req.to, vars: req.vars });
     const fromName = rendered.branding.fromName ?? this.options.fromName ?? rendered.branding.organisation;
     const bytes = buildNotice({
-      type: req.type,
+      type: HEADER_TYPE[req.type],
       hostname: this.options.hostname,
       from: this.options.from,
       fromName,

@@ -56,6 +56,14 @@ export const de: LocaleCatalog = {
       subject: 'Entschlüsselung fehlgeschlagen{{#if subject}}: {{subject}}{{/if}}',
       body: [`Ihre verschlüsselte Nachricht${q(' konnte vom Mail-Gateway des Empfängers nicht entschlüsselt werden.')}`, { detail: 'reason', label: 'Grund:' }, 'Bitte verschlüsseln Sie sie mit dem aktuellen Zertifikat oder Schlüssel des Empfängers und senden Sie sie erneut.'],
     },
+    'portal-sent': {
+      subject: 'Sicher versendet{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Ihre Nachricht${q(' wurde über das Portal sicher an {{recipient}} zugestellt.')}`, '{{#if expires}}Sie kann bis zum {{expires}} gelesen werden.{{/if}}', { link: 'link', label: 'Nachricht zurückziehen' }, 'Wenn Sie sie zurückziehen, kann der Empfänger sie nicht mehr lesen.'],
+    },
+    'portal-password-reset': {
+      subject: 'Passwort für Ihr sicheres E-Mail-Konto zurücksetzen',
+      body: ['Jemand (hoffentlich Sie) hat angefordert, das Passwort Ihres Kontos im Portal für sichere E-Mail zurückzusetzen.', { link: 'link', label: 'Neues Passwort festlegen' }, 'Falls Sie das nicht angefordert haben, ignorieren Sie diese Nachricht: Ihr Passwort bleibt unverändert.'],
+    },
     dsn: {
       subject: '{{#if failed}}Unzustellbare Nachricht{{else}}Verzögerte Nachricht (Zustellung wird weiter versucht){{/if}}',
       body: [

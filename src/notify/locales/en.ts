@@ -56,6 +56,14 @@ export const en: LocaleCatalog = {
       subject: 'Could not be decrypted{{#if subject}}: {{subject}}{{/if}}',
       body: [`Your encrypted message${q(" could not be decrypted by the recipient's mail gateway.")}`, { detail: 'reason', label: 'Reason:' }, "Please encrypt it with the recipient's current certificate or key and send it again."],
     },
+    'portal-sent': {
+      subject: 'Sent securely{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Your message${q(' to {{recipient}} was delivered securely through the portal.')}`, '{{#if expires}}It can be read until {{expires}}.{{/if}}', { link: 'link', label: 'Withdraw the message' }, 'If you withdraw it, the recipient can no longer read it.'],
+    },
+    'portal-password-reset': {
+      subject: 'Reset your secure mail password',
+      body: ['Someone (hopefully you) asked to reset the password of your secure mail portal account.', { link: 'link', label: 'Choose a new password' }, 'If you did not ask for this, ignore this message: your password stays as it is.'],
+    },
     dsn: {
       subject: '{{#if failed}}Undelivered Mail Returned to Sender{{else}}Delayed Mail (still being retried){{/if}}',
       body: [

@@ -56,6 +56,14 @@ export const es: LocaleCatalog = {
       subject: 'No se pudo descifrar{{#if subject}}: {{subject}}{{/if}}',
       body: [`La pasarela de correo del destinatario no pudo descifrar su mensaje cifrado${q('.')}`, { detail: 'reason', label: 'Motivo:' }, 'Cífrelo con el certificado o la clave actual del destinatario y vuelva a enviarlo.'],
     },
+    'portal-sent': {
+      subject: 'Enviado de forma segura{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Su mensaje${q(' se entregó de forma segura a {{recipient}} a través del portal.')}`, '{{#if expires}}Se puede leer hasta el {{expires}}.{{/if}}', { link: 'link', label: 'Retirar el mensaje' }, 'Si lo retira, el destinatario ya no podrá leerlo.'],
+    },
+    'portal-password-reset': {
+      subject: 'Restablezca la contraseña de su correo seguro',
+      body: ['Alguien (esperamos que usted) ha solicitado restablecer la contraseña de su cuenta del portal de correo seguro.', { link: 'link', label: 'Elegir una nueva contraseña' }, 'Si no lo ha solicitado usted, ignore este mensaje: su contraseña no cambiará.'],
+    },
     dsn: {
       subject: '{{#if failed}}Mensaje no entregado{{else}}Mensaje retrasado (se sigue intentando){{/if}}',
       body: [

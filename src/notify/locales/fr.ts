@@ -56,6 +56,14 @@ export const fr: LocaleCatalog = {
       subject: 'Déchiffrement impossible{{#if subject}} : {{subject}}{{/if}}',
       body: [`Votre message chiffré${q(" n'a pas pu être déchiffré par la passerelle de messagerie du destinataire.")}`, { detail: 'reason', label: 'Raison :' }, 'Chiffrez-le avec le certificat ou la clé actuels du destinataire, puis renvoyez-le.'],
     },
+    'portal-sent': {
+      subject: 'Envoyé de façon sécurisée{{#if subject}} : {{subject}}{{/if}}',
+      body: [`Votre message${q(' a été remis de façon sécurisée à {{recipient}} via le portail.')}`, "{{#if expires}}Il peut être consulté jusqu'au {{expires}}.{{/if}}", { link: 'link', label: 'Retirer le message' }, 'Si vous le retirez, le destinataire ne pourra plus le lire.'],
+    },
+    'portal-password-reset': {
+      subject: 'Réinitialisez le mot de passe de votre messagerie sécurisée',
+      body: ["Quelqu'un (vous, espérons-le) a demandé la réinitialisation du mot de passe de votre compte sur le portail de messagerie sécurisée.", { link: 'link', label: 'Choisir un nouveau mot de passe' }, "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé."],
+    },
     dsn: {
       subject: '{{#if failed}}Message non distribué{{else}}Message retardé (nouvelles tentatives en cours){{/if}}',
       body: [

@@ -56,6 +56,14 @@ export const it: LocaleCatalog = {
       subject: 'Impossibile decifrare{{#if subject}}: {{subject}}{{/if}}',
       body: [`Il gateway di posta del destinatario non è riuscito a decifrare il Suo messaggio cifrato${q('.')}`, { detail: 'reason', label: 'Motivo:' }, 'Lo cifri con il certificato o la chiave attuale del destinatario e lo invii di nuovo.'],
     },
+    'portal-sent': {
+      subject: 'Inviato in modo sicuro{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Il Suo messaggio${q(' è stato recapitato in modo sicuro a {{recipient}} tramite il portale.')}`, '{{#if expires}}È consultabile fino al {{expires}}.{{/if}}', { link: 'link', label: 'Ritira il messaggio' }, 'Se lo ritira, il destinatario non potrà più leggerlo.'],
+    },
+    'portal-password-reset': {
+      subject: 'Reimposti la password della posta sicura',
+      body: ['Qualcuno (si spera Lei) ha chiesto di reimpostare la password del Suo account sul portale di posta sicura.', { link: 'link', label: 'Scegli una nuova password' }, 'Se non è stato Lei a chiederlo, ignori questo messaggio: la password resta invariata.'],
+    },
     dsn: {
       subject: '{{#if failed}}Messaggio non recapitato{{else}}Messaggio in ritardo (nuovi tentativi in corso){{/if}}',
       body: [

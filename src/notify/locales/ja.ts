@@ -56,6 +56,14 @@ export const ja: LocaleCatalog = {
       subject: '復号できませんでした{{#if subject}}: {{subject}}{{/if}}',
       body: [`あなたの暗号化メッセージ${q('は、受信者側のメールゲートウェイで復号できませんでした。')}`, { detail: 'reason', label: '理由:' }, '受信者の最新の証明書または鍵で暗号化して、再送信してください。'],
     },
+    'portal-sent': {
+      subject: '安全に送信されました{{#if subject}}: {{subject}}{{/if}}',
+      body: [`あなたのメッセージ${q('は、ポータル経由で {{recipient}} に安全に配信されました。')}`, '{{#if expires}}{{expires}} まで閲覧できます。{{/if}}', { link: 'link', label: 'メッセージを取り消す' }, '取り消すと、受信者はこのメッセージを読めなくなります。'],
+    },
+    'portal-password-reset': {
+      subject: '暗号化メールのパスワードの再設定',
+      body: ['セキュアメールポータルのアカウントについて、パスワードの再設定が要求されました。', { link: 'link', label: '新しいパスワードを設定する' }, 'お心当たりがない場合は、このメールを無視してください。パスワードは変更されません。'],
+    },
     dsn: {
       subject: '{{#if failed}}配信不能のお知らせ{{else}}配信遅延のお知らせ (再試行中){{/if}}',
       body: [

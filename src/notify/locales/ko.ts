@@ -56,6 +56,14 @@ export const ko: LocaleCatalog = {
       subject: '복호화할 수 없음{{#if subject}}: {{subject}}{{/if}}',
       body: [`수신자의 메일 게이트웨이가 암호화된 메시지${q('을(를) 복호화하지 못했습니다.')}`, { detail: 'reason', label: '사유:' }, '수신자의 최신 인증서나 키로 암호화하여 다시 보내 주세요.'],
     },
+    'portal-sent': {
+      subject: '안전하게 전송됨{{#if subject}}: {{subject}}{{/if}}',
+      body: [`보내신 메시지${q('은(는) 포털을 통해 {{recipient}}님에게 안전하게 전달되었습니다.')}`, '{{#if expires}}{{expires}}까지 읽을 수 있습니다.{{/if}}', { link: 'link', label: '메시지 회수' }, '회수하면 수신자는 더 이상 메시지를 읽을 수 없습니다.'],
+    },
+    'portal-password-reset': {
+      subject: '보안 메일 비밀번호 재설정',
+      body: ['보안 메일 포털 계정의 비밀번호 재설정이 요청되었습니다.', { link: 'link', label: '새 비밀번호 설정' }, '요청하지 않으셨다면 이 메일을 무시하세요. 비밀번호는 변경되지 않습니다.'],
+    },
     dsn: {
       subject: '{{#if failed}}배달되지 않은 메일{{else}}지연된 메일 (재시도 중){{/if}}',
       body: [

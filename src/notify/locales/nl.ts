@@ -56,6 +56,14 @@ export const nl: LocaleCatalog = {
       subject: 'Kon niet worden ontsleuteld{{#if subject}}: {{subject}}{{/if}}',
       body: [`Uw versleutelde bericht${q(' kon niet worden ontsleuteld door de mailgateway van de ontvanger.')}`, { detail: 'reason', label: 'Reden:' }, 'Versleutel het met het huidige certificaat of de huidige sleutel van de ontvanger en verstuur het opnieuw.'],
     },
+    'portal-sent': {
+      subject: 'Beveiligd verzonden{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Uw bericht${q(' is via het portaal beveiligd afgeleverd bij {{recipient}}.')}`, '{{#if expires}}Het is te lezen tot {{expires}}.{{/if}}', { link: 'link', label: 'Bericht intrekken' }, 'Als u het intrekt, kan de ontvanger het niet meer lezen.'],
+    },
+    'portal-password-reset': {
+      subject: 'Stel het wachtwoord van uw beveiligde e-mail opnieuw in',
+      body: ['Iemand (hopelijk u) heeft gevraagd het wachtwoord van uw account op het portaal voor beveiligde e-mail opnieuw in te stellen.', { link: 'link', label: 'Nieuw wachtwoord kiezen' }, 'Hebt u dit niet gevraagd? Negeer dan dit bericht: uw wachtwoord blijft ongewijzigd.'],
+    },
     dsn: {
       subject: '{{#if failed}}Onbestelbaar bericht{{else}}Vertraagd bericht (wordt opnieuw geprobeerd){{/if}}',
       body: [

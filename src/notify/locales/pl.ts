@@ -57,6 +57,14 @@ export const pl: LocaleCatalog = {
       subject: 'Nie można odszyfrować{{#if subject}}: {{subject}}{{/if}}',
       body: [`Bramka pocztowa odbiorcy nie mogła odszyfrować Twojej zaszyfrowanej wiadomości${q('.')}`, { detail: 'reason', label: 'Powód:' }, 'Zaszyfruj ją aktualnym certyfikatem lub kluczem odbiorcy i wyślij ponownie.'],
     },
+    'portal-sent': {
+      subject: 'Wysłano bezpiecznie{{#if subject}}: {{subject}}{{/if}}',
+      body: [`Twoja wiadomość${q(' została bezpiecznie dostarczona przez portal do: {{recipient}}.')}`, '{{#if expires}}Można ją przeczytać do {{expires}}.{{/if}}', { link: 'link', label: 'Wycofaj wiadomość' }, 'Po wycofaniu odbiorca nie będzie mógł jej już przeczytać.'],
+    },
+    'portal-password-reset': {
+      subject: 'Zresetuj hasło do bezpiecznej poczty',
+      body: ['Ktoś (miejmy nadzieję, że Ty) poprosił o zresetowanie hasła do Twojego konta w portalu bezpiecznej poczty.', { link: 'link', label: 'Ustaw nowe hasło' }, 'Jeśli to nie Ty, zignoruj tę wiadomość: Twoje hasło pozostanie bez zmian.'],
+    },
     dsn: {
       subject: '{{#if failed}}Wiadomość niedostarczona{{else}}Wiadomość opóźniona (trwają kolejne próby){{/if}}',
       body: [

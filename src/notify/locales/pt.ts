@@ -56,6 +56,14 @@ export const pt: LocaleCatalog = {
       subject: 'Não foi possível descriptografar{{#if subject}}: {{subject}}{{/if}}',
       body: [`A sua mensagem criptografada${q(' não pôde ser descriptografada pelo gateway de e-mail do destinatário.')}`, { detail: 'reason', label: 'Motivo:' }, 'Criptografe-a com o certificado ou a chave atual do destinatário e envie-a novamente.'],
     },
+    'portal-sent': {
+      subject: 'Enviada com segurança{{#if subject}}: {{subject}}{{/if}}',
+      body: [`A sua mensagem${q(' foi entregue com segurança a {{recipient}} através do portal.')}`, '{{#if expires}}Ela pode ser lida até {{expires}}.{{/if}}', { link: 'link', label: 'Retirar a mensagem' }, 'Se a retirar, o destinatário deixará de poder lê-la.'],
+    },
+    'portal-password-reset': {
+      subject: 'Redefina a senha do seu e-mail seguro',
+      body: ['Alguém (esperamos que você) pediu para redefinir a senha da sua conta no portal de e-mail seguro.', { link: 'link', label: 'Escolher uma nova senha' }, 'Se não fez este pedido, ignore esta mensagem: a sua senha continua a mesma.'],
+    },
     dsn: {
       subject: '{{#if failed}}Mensagem não entregue{{else}}Mensagem atrasada (novas tentativas em curso){{/if}}',
       body: [

@@ -57,6 +57,14 @@ export const zh: LocaleCatalog = {
       subject: '无法解密{{#if subject}}：{{subject}}{{/if}}',
       body: [`收件人的邮件网关无法解密您的加密邮件${q('。')}`, { detail: 'reason', label: '原因：' }, '请使用收件人当前的证书或密钥加密后重新发送。'],
     },
+    'portal-sent': {
+      subject: '已安全发送{{#if subject}}：{{subject}}{{/if}}',
+      body: [`您的邮件${q('已通过门户安全送达 {{recipient}}。')}`, '{{#if expires}}该邮件可阅读至 {{expires}}。{{/if}}', { link: 'link', label: '撤回邮件' }, '撤回后，收件人将无法再阅读该邮件。'],
+    },
+    'portal-password-reset': {
+      subject: '重置您的安全邮件密码',
+      body: ['有人（希望是您本人）请求重置您在安全邮件门户的账户密码。', { link: 'link', label: '设置新密码' }, '如果这不是您本人的操作，请忽略此邮件，您的密码不会改变。'],
+    },
     dsn: {
       subject: '{{#if failed}}邮件无法投递{{else}}邮件投递延迟（正在重试）{{/if}}',
       body: [

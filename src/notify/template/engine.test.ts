@@ -13,8 +13,10 @@ import { createNotifier } from '../notifier.js';
 import { TemplateEngine } from './engine.js';
 import { loadOverrides } from './overrides.js';
 import { parseTemplate } from './render.js';
-import { BUILTIN_LOCALES, COMMON_VARIABLES, TEMPLATE_TYPES, TYPE_VARIABLES, type Block, type TemplateType } from './types.js';
-import { NOTICE_TYPES, type NoticeType } from '../notice.js';
+import { BUILTIN_LOCALES, COMMON_VARIABLES, EXTRA_NOTICE_TYPES, HEADER_TYPE, TEMPLATE_TYPES, TYPE_VARIABLES, type Block, type ComposableType, type TemplateType } from './types.js';
+import { NOTICE_TYPES } from '../notice.js';
+
+const COMPOSABLE: readonly ComposableType[] = [...NOTICE_TYPES, ...EXTRA_NOTICE_TYPES];
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
 const base = { hostname: 'gw.example.test', node: 'n1', secret: Buffer.alloc(32, 1), from: 'securemail-noreply@example.test', internalDomains: ['example.test'], now: () => NOW };
@@ -30,11 +32,15 @@ const VARS: Record<TemplateType, Record<string, string | string[]>> = {
   'read-receipt': { reader: 'bob@partner.example', subject: 'Q3 figures', readAt: '2025-06-01T10:30:00Z' },
   expired: { subject: 'Q3 figures', recipients: ['bob@partner.example'] },
   'decrypt-failed': { subject: 'Q3 figures', reason: 'no matching key' },
+  'portal-sent': { recipient: 'bob@partner.example', subject: 'Q3 figures', link: 'https://portal.example.test/r/recall9', expires: '2025-07-15' },
+  'portal-password-reset': { link: 'https://portal.example.test/reset/tok42' },
   dsn: { host: 'gw.example.test', failed: ['<bob@partner.example>: 550 5.1.1 no such user'], delayed: [] },
 };
 
 /** Values each type's text must show (dates and durations are localised, so not listed). */
-const SHOWN: Record<NoticeType, string[]> = {
+const SHOWN: Record<ComposableType, string[]> = {
+  'portal-sent': ['bob@partner.example', 'Q3 figures', 'https://portal.example.test/r/recall9'],
+  'portal-password-reset': ['https://portal.example.test/reset/tok42'],
   'portal-message': ['alice@example.test', 'Q3 figures', 'https://portal.example.test/m/abc123'],
   'portal-reminder': ['alice@example.test', 'Q3 figures', 'https://portal.example.test/m/abc123'],
   'pdf-password': ['bob@partner.example', 'carol@other.example', 'Q3 figures', 'Tr0ub4dor&3-xyz'],
@@ -72,17 +78,18 @@ describe('built-in catalogs', () => {
 
 describe('a rendered notice per locale per type', () => {
   const notifier = createNotifier({ ...base, engine: new TemplateEngine({ timeZone: 'UTC' }) });
-  const english = new Map<NoticeType, { subject: string; firstLine: string }>();
+  const english = new Map<ComposableType, { subject: string; firstLine: string }>();
   for (const locale of BUILTIN_LOCALES) {
-    it(`${locale}: all ${NOTICE_TYPES.length} types are complete, translated, parseable MIME and wire-clean`, () => {
-      for (const type of NOTICE_TYPES) {
+    it(`${locale}: all ${COMPOSABLE.length} types are complete, translated, parseable MIME and wire-clean`, () => {
+      for (const type of COMPOSABLE) {
         const n = notifier.compose({ type, to: 'alice@example.test', locale, vars: VARS[type], originalHeaders: Buffer.from('Subject: Q3 figures\r\nFrom: alice@example.test\r\n\r\nBODY MUST NOT LEAK\r\n') });
         const raw = Buffer.from(n.bytes);
         assertWireClean(raw);
         const s = raw.toString('latin1');
         assert.ok(!s.includes('BODY MUST NOT LEAK'));
         const { headers, text, html, original } = noticeParts(s);
-        assert.deepEqual(headers.get('x-sealpost-notification'), [type]);
+        assert.deepEqual(headers.get('x-sealpost-notification'), [HEADER_TYPE[type]]);
+        if (type === 'portal-sent' || type === 'portal-password-reset') assert.equal(HEADER_TYPE[type], 'portal-message');
         assert.deepEqual(headers.get('auto-submitted'), ['auto-generated']);
         assert.deepEqual(headers.get('content-language'), [locale]);
         assert.ok(headers.get('x-sealpost-processed')?.[0], 'loop marker');

@@ -5,8 +5,21 @@
  */
 import { NOTICE_TYPES } from '../notice.js';
 
-/** Every type with a template: the notice types of DESIGN §5 and the DSN's human-readable part. */
-export const TEMPLATE_TYPES = [...NOTICE_TYPES, 'dsn'] as const;
+/**
+ * Portal notices with wording of their own but no header type of their own: they travel as
+ * `X-Sealpost-Notification: portal-message` (the contract's closest type, DESIGN §5).
+ */
+export const EXTRA_NOTICE_TYPES = ['portal-sent', 'portal-password-reset'] as const;
+/** What Notifier.compose accepts. */
+export type ComposableType = (typeof NOTICE_TYPES)[number] | (typeof EXTRA_NOTICE_TYPES)[number];
+export const HEADER_TYPE: Readonly<Record<ComposableType, (typeof NOTICE_TYPES)[number]>> = {
+  ...(Object.fromEntries(NOTICE_TYPES.map((t) => [t, t])) as Record<(typeof NOTICE_TYPES)[number], (typeof NOTICE_TYPES)[number]>),
+  'portal-sent': 'portal-message',
+  'portal-password-reset': 'portal-message',
+};
+
+/** Every type with a template: the notice types of DESIGN §5, the portal extras and the DSN's human-readable part. */
+export const TEMPLATE_TYPES = [...NOTICE_TYPES, ...EXTRA_NOTICE_TYPES, 'dsn'] as const;
 export type TemplateType = (typeof TEMPLATE_TYPES)[number];
 
 /** The locales shipped with built-in wording; anything else falls back to English. */
@@ -53,6 +66,8 @@ export const TYPE_VARIABLES: Readonly<Record<TemplateType, readonly string[]>> =
   'read-receipt': ['reader', 'subject', 'readAt'],
   expired: ['subject', 'recipients'],
   'decrypt-failed': ['subject', 'reason'],
+  'portal-sent': ['recipient', 'subject', 'link', 'expires'],
+  'portal-password-reset': ['link'],
   dsn: ['host', 'failed', 'delayed'],
 };
 
