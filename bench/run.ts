@@ -58,7 +58,7 @@ for (const a of argv) {
   }
 }
 if (flag('help')) {
-  console.log('npm run bench -- [--quick] [--workload 10kb-10,…] [--storage sqlite|postgres|both] [--method relay|smime|both] [--no-postfix] [--messages N] [--profile] [--keep] [--json FILE] [--no-build] [--pg-url URL]');
+  console.log('npm run bench -- [--quick] [--workload 10kb-10,…] [--storage sqlite|postgres|both] [--method relay|smime|pgp|both] [--no-postfix] [--messages N] [--profile] [--keep] [--json FILE] [--no-build] [--pg-url URL]');
   process.exit(0);
 }
 
@@ -103,12 +103,13 @@ if (messagesOverride) {
   workloads = workloads.map((w) => ({ ...w, count: n, warmup: Math.min(w.warmup, Math.ceil(n / 10)) }));
 }
 const methodOpt = (option('method') ?? 'relay').toLowerCase();
-if (!['relay', 'smime', 'both'].includes(methodOpt)) {
-  console.error('--method must be relay, smime or both');
+if (!['relay', 'smime', 'pgp', 'both'].includes(methodOpt)) {
+  console.error('--method must be relay, smime, pgp or both');
   process.exit(1);
 }
 // smime: every message is S/MIME-encrypted (AES-256-CBC, RSA-2048) to a trusted recipient certificate
-const methods: Array<'relay' | 'smime'> = methodOpt === 'both' ? ['relay', 'smime'] : [methodOpt as 'relay' | 'smime'];
+// pgp: every message is PGP/MIME-encrypted (SEIPD v1 + MDC, AES-256) to a Curve25519 key of the recipient
+const methods: Array<'relay' | 'smime' | 'pgp'> = methodOpt === 'both' ? ['relay', 'smime'] : [methodOpt as 'relay' | 'smime' | 'pgp'];
 const storageOpt = (option('storage') ?? 'both').toLowerCase();
 if (!['sqlite', 'postgres', 'both'].includes(storageOpt)) {
   console.error('--storage must be sqlite, postgres or both');
@@ -266,8 +267,8 @@ async function backendCpuMs(database: string): Promise<number> {
   return pids.reduce((sum, pid) => sum + (Number.isFinite(cpuMs(pid, false)) ? cpuMs(pid, false) : 0), 0);
 }
 
-async function runSealpost(w: Workload, sink: SinkProcess, storage: 'sqlite' | 'postgres', tag: string, profileDir?: string, method: 'relay' | 'smime' = 'relay'): Promise<RunResult | null> {
-  const system = method === 'smime' ? `sealpost ${storage} smime` : `sealpost ${storage}`;
+async function runSealpost(w: Workload, sink: SinkProcess, storage: 'sqlite' | 'postgres', tag: string, profileDir?: string, method: 'relay' | 'smime' | 'pgp' = 'relay'): Promise<RunResult | null> {
+  const system = method === 'relay' ? `sealpost ${storage}` : `sealpost ${storage} ${method}`;
   let db: PgDatabase | null = null;
   if (storage === 'postgres') {
     db = await pgDatabase();
@@ -279,6 +280,7 @@ async function runSealpost(w: Workload, sink: SinkProcess, storage: 'sqlite' | '
       sinkPort: sink.port,
       sessions: w.sessions,
       ...(method === 'smime' ? { smime: { recipient: 'bob@elsewhere.test' } } : {}),
+      ...(method === 'pgp' ? { pgp: { recipient: 'bob@elsewhere.test' } } : {}),
       ...(db ? { storageUrl: db.url } : {}),
       // the profiler preload: V8 CPU profile + per-statement SQLite timings (see the file)
       ...(profileDir ? { execArgv: ['--require', join(ROOT, 'bench', 'lib', 'cpu-profile-preload.cjs')], env: { SEALPOST_BENCH_PROFILE_DIR: profileDir } } : {}),

@@ -33,6 +33,8 @@ export interface GatewayOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** encrypt every outbound message with S/MIME (a trusted certificate is imported for the recipient) */
   readonly smime?: { readonly recipient: string };
+  /** encrypt every outbound message with OpenPGP (PGP/MIME) to a key generated for the recipient (`pgp generate`) */
+  readonly pgp?: { readonly recipient: string; readonly type?: 'curve25519' | 'rsa3072' };
 }
 
 function tryConnect(port: number): Promise<boolean> {
@@ -106,10 +108,12 @@ export class BenchGateway {
       `storage: { url: "${o.storageUrl ?? 'sqlite:./data/sealpost.db'}" }`,
       'logging: { level: info }',
       ...(o.smime ? ['policies: [ { name: bench-smime, then: [ encrypt ] } ]'] : []),
+      ...(o.pgp ? ['policies: [ { name: bench-pgp, then: [ encrypt ] } ]', 'profiles: { default: { order: [pgp] } }'] : []),
       '',
     ].join('\n');
     await writeFile(join(dir, 'sealpost.yaml'), config);
     if (o.smime) await importRecipientCertificate(dir, o.smime.recipient);
+    if (o.pgp) await execFileAsync(process.execPath, [CLI, 'pgp', 'generate', o.pgp.recipient, '--type', o.pgp.type ?? 'curve25519', '--config', join(dir, 'sealpost.yaml')], { cwd: dir });
     const out = openSync(join(dir, 'stdout.log'), 'a');
     const err = openSync(join(dir, 'stderr.log'), 'a');
     let child: ChildProcess;
