@@ -90,7 +90,8 @@ export function renderTextBody(blocks: readonly Block[], vars: TemplateVars, aut
       out.push(`Password: ${escapeText(str(vars.password))}`);
     } else if ('link' in b) {
       const url = str(vars[b.link]);
-      if (url) out.push(`${render(b.label, vars, escapeText)}:\n${url}`);
+      // Chinese and Japanese take a full-width colon
+      if (url) out.push(`${render(b.label, vars, escapeText)}${/[\u3040-\u30ff\u4e00-\u9fff]$/.test(b.label) ? '：' : ':'}\n${url}`);
     } else {
       const v = str(vars[b.detail]).trim();
       if (v) out.push(wrap(`${render(b.label, vars, escapeText)}${b.label.endsWith('：') ? '' : ' '}${escapeText(v)}`));
