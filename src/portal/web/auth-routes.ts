@@ -228,7 +228,9 @@ export function authRoutes(app: FastifyInstance, web: Web): void {
     const locale = req.sp.locale;
     void (async () => {
       const account = address ? await web.store.accounts.get(address) : null;
-      if (!account || account.passwordHash === null) return;
+      // also for an account that never set a password (its first link expired unused): the
+      // reset link proves the mailbox exactly as the message link did
+      if (!account) return;
       const token = await web.store.tokens.issue({ purpose: 'reset', address, messageId: null, expiresAt: web.now() + RESET_MS });
       await web.ports.sendPasswordReset(address, `${web.settings.origin}/reset/${token}`, account.locale ?? locale);
     })().catch((err) => web.log.warn({ event: 'portal.reset.failed', err: { message: (err as Error).message } }, 'password reset link could not be sent'));

@@ -126,7 +126,8 @@ export class Web {
     if (req.sp.session) await this.store.sessions.destroy(req.sp.session.id);
     const expiresAt = this.now() + (ttlMs ?? this.settings.sessionIdleMs);
     const { id, session } = await this.store.sessions.create({ kind: 'session', address, expiresAt, auth, data: data as unknown as Record<string, unknown> });
-    reply.setCookie(COOKIE.session, id, cookieOptions());
+    // the cookie dies with the absolute lifetime too; the store enforces idle and absolute expiry
+    reply.setCookie(COOKIE.session, id, cookieOptions(Math.floor(this.settings.sessionMaxMs / 1000)));
     req.sp.session = { id, record: session, data };
   }
 
