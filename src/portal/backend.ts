@@ -17,10 +17,10 @@ import type { QueueStore } from '../queue/types.js';
 import type { ProtectionMethod } from '../select/method.js';
 import type { PortalCrypto } from './crypto.js';
 import { injectReply, type InjectDeps } from './inject.js';
-import { queueNotices, runLifecycle, sendReadReceipt, type LifecycleDeps, type LifecycleRun } from './lifecycle.js';
+import { peekRecall, queueNotices, recallByToken, runLifecycle, sendReadReceipt, type LifecycleDeps, type LifecycleRun, type RecallResult } from './lifecycle.js';
 import { composePasswordResetNotice, type SenderNoticeOptions } from './notices.js';
 import { portalPdfPasswords, type PortalPdfPasswords } from './pdf-password.js';
-import type { PortalStore } from './store.js';
+import type { PortalMessage, PortalStore } from './store.js';
 import { startPortal } from './web/index.js';
 import type { PortalWebOptions, PortalWebPorts } from './web/ports.js';
 
@@ -43,9 +43,23 @@ export interface PortalBackendOptions {
   readonly now?: () => number;
 }
 
+/**
+ * Back-end functions the web app may use beyond today's PortalWebPorts (the sender's recall page,
+ * the PDF password form); present on `ports` so adding them to the interface needs no change here.
+ */
+export interface PortalExtraPorts {
+  /** GET /recall/<token>: what would be recalled; consumes nothing */
+  peekRecall(token: string): Promise<PortalMessage | null>;
+  /** POST /recall/<token>: consumes the token and recalls; null when the link is dead */
+  recall(token: string, ip?: string): Promise<RecallResult | null>;
+  /** pdf passwordMode `portal`: set the recipient's PDF password (SP_ERR_PORTAL_INPUT_INVALID when too short/long) */
+  setPdfPassword(address: string, password: string, ip?: string): Promise<void>;
+  hasPdfPassword(address: string): Promise<boolean>;
+}
+
 export interface PortalBackend {
   readonly method: ProtectionMethod;
-  readonly ports: PortalWebPorts;
+  readonly ports: PortalWebPorts & PortalExtraPorts;
   readonly lifecycle: LifecycleDeps;
   /** pdf passwordMode `portal`: the recipients' own PDF passwords (the pdf method looks them up, the web app sets them) */
   readonly pdfPasswords: PortalPdfPasswords;
@@ -103,7 +117,8 @@ export function createPortalBackend(o: PortalBackendOptions): PortalBackend {
     newId: () => newId(now()),
   };
 
-  const ports: PortalWebPorts = {
+  const pdfPasswords = portalPdfPasswords(o.store, o.crypto);
+  const ports: PortalWebPorts & PortalExtraPorts = {
     store: o.store,
     async openBody(message, body) {
       return o.crypto.open('message', message.id, body);
@@ -133,13 +148,17 @@ export function createPortalBackend(o: PortalBackendOptions): PortalBackend {
     isInternal,
     wrapTotp: (address, secret) => o.crypto.wrapSecret('totp', address, secret),
     unwrapTotp: (address, wrapped) => o.crypto.unwrapSecret('totp', address, wrapped),
+    peekRecall: (token) => peekRecall(lifecycle, token),
+    recall: (token, ip) => recallByToken(lifecycle, token, ip),
+    setPdfPassword: (address, password, ip) => pdfPasswords.set(address, password, ip),
+    hasPdfPassword: (address) => pdfPasswords.has(address),
   };
 
   return {
     method,
     ports,
     lifecycle,
-    pdfPasswords: portalPdfPasswords(o.store, o.crypto),
+    pdfPasswords,
     setBaseUrl(url) {
       base = url.replace(/\/+$/, '');
     },

@@ -223,3 +223,22 @@ test('portal: a sender\'s X-Sealpost-Expiration makes the message unreadable whe
   assert.match(text(expired), /X-Sealpost-Notification: expired/);
   assert.equal((await portal.backend.runLifecycle()).expired, 0, 'once');
 });
+
+test('portal: the recall link in the sender\'s notice withdraws the message (a GET-like peek changes nothing)', async (t) => {
+  const { gw, sink } = await setup(t);
+  const ports = gw.app.portal.backend.ports;
+  await send(gw.port, 'alice@example.test', ['erin@partner.test'], mail('[secure] oops, wrong figures'));
+  await sink.waitFor(2, 15_000);
+  const senderNotice = sink.messages.find((m) => m.to.includes('alice@example.test'))!;
+  const token = /\/recall\/([A-Za-z0-9_-]{43})/.exec(decodedText(senderNotice))![1]!;
+  const [message] = await ports.store.messages.list({ recipient: 'erin@partner.test' });
+  assert.ok(message);
+  assert.equal((await ports.peekRecall(token))?.id, message.id);
+  assert.equal((await ports.store.messages.get(message.id))?.state, 'unread', 'looking is not recalling');
+  const r = await ports.recall(token, '203.0.113.9');
+  assert.equal(r?.recalled, true);
+  assert.equal(await ports.recall(token), null, 'the link works once');
+  assert.deepEqual(await ports.store.messages.readableBody(message.id, 'erin@partner.test'), { ok: false, reason: 'recalled' });
+  const audit = await ports.store.audit.list({ messageId: message.id });
+  assert.ok(audit.some((a) => a.event === 'recall' && a.address === 'alice@example.test' && a.ip === '203.0.113.9' && a.detail.via === 'link'));
+});
