@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStores, openDatabase, type Stores } from '../../src/db/index.js';
-import { silentLogger } from '../../src/observability/logger.js';
+import pino from 'pino';
 import { PortalCrypto } from '../../src/portal/crypto.js';
 import { portalPdfPasswords } from '../../src/portal/pdf-password.js';
 import type { NewPortalMessage, PortalMessage } from '../../src/portal/store.js';
@@ -21,6 +21,8 @@ export interface Harness {
   readonly replies: PortalReply[];
   readonly resets: { address: string; link: string }[];
   readonly receipts: PortalMessage[];
+  /** every log line the portal wrote (debug level), to check that no secret or body leaks */
+  readonly logs: string[];
   deposit(raw: string | Buffer, over?: Partial<NewPortalMessage>): Promise<{ message: PortalMessage; link: string }>;
   close(): Promise<void>;
 }
@@ -34,6 +36,8 @@ export async function startHarness(options: { lockout?: { maxFailures: number; l
   const replies: PortalReply[] = [];
   const resets: { address: string; link: string }[] = [];
   const receipts: PortalMessage[] = [];
+  const logs: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const portal = await startPortal({
     ports: {
       store: stores.portal,
@@ -51,7 +55,7 @@ export async function startHarness(options: { lockout?: { maxFailures: number; l
       unwrapTotp: (address, wrapped) => crypto.unwrapSecret('totp', address, wrapped),
       pdfPasswords: portalPdfPasswords(stores.portal, crypto),
     },
-    options: { listen: '127.0.0.1:0', baseUrl: 'https://localhost:8443', secret: randomBytes(32), logger: silentLogger(), argon2: { memoryCost: 4096, timeCost: 1 }, ...(options.lockout ? { lockout: options.lockout } : {}) },
+    options: { listen: '127.0.0.1:0', baseUrl: 'https://localhost:8443', secret: randomBytes(32), logger, argon2: { memoryCost: 4096, timeCost: 1 }, ...(options.lockout ? { lockout: options.lockout } : {}) },
   });
   return {
     stores,
@@ -60,6 +64,7 @@ export async function startHarness(options: { lockout?: { maxFailures: number; l
     replies,
     resets,
     receipts,
+    logs,
     async deposit(raw, over = {}) {
       const id = over.id ?? `P${Date.now().toString(36)}${++seq}`;
       const sealed = crypto.seal('message', id, Buffer.from(raw));

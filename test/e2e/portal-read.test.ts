@@ -82,6 +82,9 @@ test('a link scanner GET burns nothing; the recipient registers, reads, download
     const events = audit.map((e) => e.event);
     for (const e of ['password-set', 'login', 'read', 'download', 'reply']) assert.ok(events.includes(e as never), `audit has ${e}`);
     assert.ok(!JSON.stringify(audit).includes(PASSWORD), 'no password in the audit log');
+    const logs = h.logs.join('');
+    assert.match(logs, /portal\.login/, 'the portal does log');
+    for (const secret of [PASSWORD, link.split('/m/')[1]!, 'Thanks Alice', 'the figures are attached', 'Quarterly figures']) assert.ok(!logs.includes(secret), `the log holds no ${secret.slice(0, 12)}…`);
   } finally {
     await context.close();
   }
