@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeHeaderText, decodeQuotedPrintable, parseMessage, safeFileName, splitMultipart } from './mime-tree.js';
+
+const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'), 'utf8');
+
+test('alternative: the plain text is the body, the HTML is kept; nested attachments and forwarded messages are attachments', () => {
+  const m = parseMessage(
+    crlf([
+      'Subject: =?iso-8859-1?Q?Gr=FC=DFe?=',
+      'From: =?utf-8?B?0JDQu9C40YHQsA==?= <a@example.test>',
+      'To: b@example.test',
+      'To: c@example.test',
+      'Content-Type: multipart/mixed; boundary=outer',
+      '',
+      '--outer',
+      'Content-Type: multipart/alternative; boundary="alt"',
+      '',
+      '--alt',
+      'Content-Type: text/plain; charset=koi8-r',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from([0xf0, 0xd2, 0xc9, 0xd7, 0xc5, 0xd4]).toString('base64'),
+      '--alt',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<p>Привет</p>',
+      '--alt--',
+      '--outer',
+      'Content-Type: message/rfc822',
+      '',
+      'Subject: inner',
+      '',
+      'inner body',
+      '--outer',
+      'Content-Type: image/png',
+      'Content-Disposition: inline',
+      '',
+      'PNG',
+      '--outer--',
+    ]),
+  );
+  assert.equal(m.headers.subject, 'Grüße');
+  assert.equal(m.headers.from, 'Алиса <a@example.test>');
+  assert.equal(m.headers.to, 'b@example.test, c@example.test');
+  assert.equal(m.text, 'Привет');
+  assert.equal(m.html, '<p>Привет</p>');
+  assert.deepEqual(m.attachments.map((a) => [a.name, a.contentType]), [['forwarded-message.eml', 'message/rfc822'], ['attachment-3.png', 'image/png']]);
+  assert.match(m.attachments[0]!.data.toString(), /^Subject: inner/);
+  assert.deepEqual(m.problems, []);
+});
+
+test('an HTML-only body becomes text without script or style', () => {
+  const m = parseMessage(crlf(['Content-Type: text/html', '', '<style>x{}</style><script>evil()</script><h1>Title</h1><p>Para <a href="https://x.test">link</a></p>']));
+  assert.doesNotMatch(m.text, /evil|x\{\}/);
+  assert.match(m.text, /TITLE/);
+  assert.match(m.text, /link \[https:\/\/x\.test\]/);
+});
+
+test('file names lose paths and controls; RFC 2231 and encoded-word names decode', () => {
+  assert.equal(safeFileName('../../etc/passwd'), 'passwd');
+  assert.equal(safeFileName('C:\\\\evil\\\\a\u0000b.exe'), 'ab.exe');
+  assert.equal(safeFileName('...hidden'), 'hidden');
+  const m = parseMessage(crlf(['Content-Type: multipart/mixed; boundary=b', '', '--b', "Content-Disposition: attachment; filename*=utf-8''%E2%82%AC%20rate.pdf", '', 'x', '--b', 'Content-Type: application/pdf; name="=?utf-8?Q?r=C3=A9sum=C3=A9.pdf?="', '', 'y', '--b--']));
+  assert.deepEqual(m.attachments.map((a) => a.name), ['€ rate.pdf', 'résumé.pdf']);
+});
+
+test('lenient decoding: QP soft breaks and bad escapes, 8-bit headers as UTF-8, delimiters only at line starts', () => {
+  assert.equal(decodeQuotedPrintable(Buffer.from('caf=C3=A9 =\r\nnext =ZZ')).toString('utf8'), 'café next =ZZ');
+  assert.equal(decodeHeaderText(Buffer.from('Grüße', 'utf8').toString('latin1')), 'Grüße');
+  assert.equal(decodeHeaderText('a\u0000b'), 'a b');
+  const parts = splitMultipart(Buffer.from('preamble\r\n--b\r\none --b not a delimiter\r\n--b\r\ntwo\r\n--b--\r\nepilogue'), 'b');
+  assert.deepEqual(parts.map(String), ['one --b not a delimiter', 'two']);
+});

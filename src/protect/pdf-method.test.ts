@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Branch, MessageContext, OutgoingNotice } from '../mail/context.js';
+import { Trace } from '../mail/trace.js';
+import { MessageDraft } from '../mime/draft.js';
+import { SealpostError } from '../errors/index.js';
+import type { PasswordNoticeRequest } from '../pdf/password-notice.js';
+import { pdfMethod, type PdfMethodOptions, type PdfProfile } from './pdf-method.js';
+
+const draft = MessageDraft.parse(Buffer.from('From: a@example.test\r\nTo: b@partner.test\r\nSubject: s\r\nX-Sealpost-Sms-Number: +491511111111\r\n\r\nplaintext\r\n'));
+const ctx = (mailFrom: string, mayRelay = true) => ({ id: 'M', envelope: { mailFrom, recipients: [] }, session: { mayRelay }, trace: new Trace(), now: Date.now }) as unknown as MessageContext;
+const branch = (direction: 'outbound' | 'inbound' = 'outbound'): Branch => ({ recipients: [{ address: 'b@partner.test', direction }], draft, facts: { method: 'pdf', protection: { level: 'mandatory', profile: 'p', decidedBy: { rule: 'r', level: 'gateway' } } } });
+
+function method(pdf: Partial<PdfProfile>, extra: Partial<PdfMethodOptions> = {}) {
+  const notices: PasswordNoticeRequest[] = [];
+  const options: PdfMethodOptions = {
+    profile: () => ({ passwordMode: 'random-to-sender', fileName: 'message.pdf', ...pdf }),
+    render: {},
+    notifier: { compose: (req) => (notices.push(req), { key: req.key!, recipient: req.to, direction: 'inbound', bytes: new Uint8Array() } satisfies OutgoingNotice) },
+    ...extra,
+  };
+  return { m: pdfMethod(options), notices };
+}
+
+test('canServe per password mode: random needs a sender, static a password, sms a provider and a number, portal is not here yet; never inbound', async () => {
+  const r = branch().recipients[0]!;
+  assert.equal(await method({}).m.canServe(r, ctx('a@example.test'), branch()), true);
+  assert.equal(await method({}).m.canServe(r, ctx(''), branch()), false);
+  assert.equal(await method({}).m.canServe({ ...r, direction: 'inbound' }, ctx('a@example.test'), branch('inbound')), false);
+  assert.equal(await method({ passwordMode: 'static' }).m.canServe(r, ctx('a@example.test'), branch()), false);
+  assert.equal(await method({ passwordMode: 'static', password: 'agreed-pw' }).m.canServe(r, ctx('a@example.test'), branch()), true);
+  assert.equal(await method({ passwordMode: 'portal' }).m.canServe(r, ctx('a@example.test'), branch()), false);
+  const provider = { name: 'test', send: async () => undefined };
+  const sms = (acceptHeader: boolean) => ({ sms: { provider, directory: null, acceptHeader, text: '{password}' } });
+  assert.equal(await method({ passwordMode: 'sms' }).m.canServe(r, ctx('a@example.test'), branch()), false, 'no provider');
+  assert.equal(await method({ passwordMode: 'sms' }, sms(true)).m.canServe(r, ctx('a@example.test'), branch()), true, 'header from an internal sender');
+  assert.equal(await method({ passwordMode: 'sms' }, sms(true)).m.canServe(r, ctx('a@example.test', false), branch()), false, 'header from outside is ignored');
+  assert.equal(await method({ passwordMode: 'sms' }, sms(false)).m.canServe(r, ctx('a@example.test'), branch()), false, 'header not accepted');
+});
+
+test('fails closed: an SMS that cannot be sent throws (the step defers) and no draft or notice comes out', async () => {
+  const provider = { name: 'down', send: async () => { throw new SealpostError('SP_ERR_SMS_SEND_FAILED', 'HTTP 503'); } };
+  const { m, notices } = method({ passwordMode: 'sms' }, { sms: { provider, directory: null, acceptHeader: true, text: '{password}' } });
+  const b = branch();
+  await assert.rejects(m.protect(ctx('a@example.test'), b), (e: unknown) => e instanceof SealpostError && e.code === 'SP_ERR_SMS_SEND_FAILED');
+  assert.equal(notices.length, 0);
+  assert.equal(b.facts.notices, undefined);
+});
+
+test('fails closed: a render failure (no font) throws; random-to-sender emits its notice only with a PDF', async () => {
+  const bad = method({}, { render: { fonts: [{ file: '/nonexistent.ttf' }] } });
+  const b = branch();
+  await assert.rejects(bad.m.protect(ctx('a@example.test'), b), /SP_ERR_PDF_FONT_MISSING|no configured PDF font/);
+  assert.equal(b.facts.notices, undefined);
+  const good = method({});
+  const b2 = branch();
+  const out = await good.m.protect(ctx('a@example.test'), b2);
+  assert.equal(out.kind, 'continue');
+  assert.equal(b2.facts.notices?.length, 1);
+  assert.equal(good.notices[0]!.to, 'a@example.test');
+  assert.match(good.notices[0]!.vars.password, /^[0-9a-z]{5}(-[0-9a-z]{5}){3}$/);
+  const text = out.kind === 'continue' ? out.draft!.toBuffer().toString('latin1') : '';
+  assert.doesNotMatch(text, /plaintext|X-Sealpost-Sms-Number/);
+  assert.ok(!text.includes(good.notices[0]!.vars.password));
+});
