@@ -34,7 +34,8 @@ textarea{min-height:12rem;resize:vertical}
 .hint{color:var(--muted);font-size:.9rem;margin:.25rem 0}
 button,.button{display:inline-block;background:var(--brand);color:var(--brand-ink);border:0;border-radius:6px;padding:.65rem 1.2rem;font:inherit;font-weight:600;cursor:pointer;text-decoration:none;margin-top:1rem}
 button.secondary,.button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand)}
-.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin-top:1rem}
+.actions button,.actions .button{margin-top:0}
 .actions form{margin:0}
 .alert{border-radius:6px;padding:.75rem 1rem;margin:0 0 1rem;border:1px solid}
 .alert.error{background:#fef3f2;border-color:#fda29b;color:var(--bad)}
