@@ -15,3 +15,9 @@ test('portal section: off by default, durations parsed, reminders sorted by the 
   assert.throws(() => parse('portal: { tls: { cert: portal.pem } }'), /needs both cert and key/);
   assert.throws(() => parse('portal: { remindres: [1d] }'), /remindres/);
 });
+
+test('a profile that orders only the portal needs the portal enabled', () => {
+  assert.throws(() => parse('profiles: { default: { order: [portal] } }'), /profile "default" uses only the portal, but portal\.enabled is false/);
+  assert.equal(parse('portal: { enabled: true }\nprofiles: { default: { order: [portal] } }').profiles.default?.order[0], 'portal');
+  assert.ok(parse('profiles: { default: { order: [smime, portal] } }'), 'another method can still serve');
+});

@@ -295,6 +295,12 @@ export const configSchema = z.strictObject({
   pki: pki.describe('S/MIME certificates: revocation checking, CRL fetching, certificate choice, per-domain certificates'),
   pgp: pgpSection.describe('OpenPGP: domain keys, PGP/INLINE recipients, decompression limit, key discovery (WKD, HKP), Autocrypt'),
 }).superRefine((config, ctx) => {
+  // A profile that can only use the portal cannot serve anybody while the portal is off.
+  for (const [name, p] of Object.entries(config.profiles)) {
+    if (!config.portal.enabled && p.order.length === 1 && p.order[0] === 'portal') {
+      ctx.addIssue({ code: 'custom', path: ['profiles', name, 'order'], message: `profile "${name}" uses only the portal, but portal.enabled is false (enable the portal or add another method)`, input: p.order });
+    }
+  }
   // Cross-references zod cannot express field by field: every profile a rule names must exist.
   config.policies?.forEach((r, i) =>
     r.then.forEach((a, j) => {
