@@ -254,3 +254,46 @@ test("the sender's recall link: a GET shows and burns nothing, the POST withdraw
     await context.close();
   }
 });
+
+test('accessibility basics on every page: lang, landmarks, one h1, a label for every field, a skip link', async () => {
+  const m = await h.deposit(SIMPLE, { recipient: 'ada@partner.test' });
+  const { page, context } = await newPage();
+  const audit = async (where: string) => {
+    const r = await page.evaluate(() => ({
+      lang: document.documentElement.lang,
+      landmarks: ['header', 'main', 'footer', 'nav'].filter((s) => !document.querySelector(s)),
+      h1: document.querySelectorAll('h1').length,
+      unlabelled: [...document.querySelectorAll('input:not([type=hidden]), textarea, select')].filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label')).map((el) => el.outerHTML),
+      skip: !!document.querySelector('a.skip[href="#main"]'),
+      duplicateIds: [...document.querySelectorAll('[id]')].map((e) => e.id).filter((id, i, all) => all.indexOf(id) !== i),
+    }));
+    assert.ok(r.lang.length >= 2, `${where}: lang`);
+    assert.deepEqual(r.landmarks, [], `${where}: landmarks`);
+    assert.equal(r.h1, 1, `${where}: one h1`);
+    assert.deepEqual(r.unlabelled, [], `${where}: labels`);
+    assert.ok(r.skip, `${where}: skip link`);
+    assert.deepEqual(r.duplicateIds, [], `${where}: unique ids`);
+  };
+  try {
+    await page.goto(m.link);
+    await audit('landing');
+    await page.getByRole('button', { name: 'Open my secure message' }).click();
+    await audit('register');
+    await page.getByLabel('New password').fill('marble falcon ribbon 90');
+    await page.getByLabel('Repeat the password').fill('marble falcon ribbon 90');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`**/messages/${m.message.id}`);
+    await audit('message');
+    for (const path of ['/inbox', `/messages/${m.message.id}/reply?kind=reply`, '/compose', '/sent', '/security']) {
+      await page.goto(`${h.portal.url}${path}`);
+      await audit(path);
+    }
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/login');
+    await audit('login');
+    await page.goto(`${h.portal.url}/reset`);
+    await audit('reset');
+  } finally {
+    await context.close();
+  }
+});
