@@ -32,17 +32,17 @@ export const de: LocaleCatalog = {
     quarantined: {
       subject: 'Zur Prüfung zurückgehalten{{#if subject}}: {{subject}}{{/if}}',
       body: [
-        `Ihre Nachricht${q(' wurde zur Prüfung zurückgehalten und noch nicht zugestellt an:')}`,
+        `{{#if toSender}}Ihre Nachricht${q(' wurde zur Prüfung zurückgehalten und noch nicht zugestellt an:')}{{else}}Eine Nachricht von {{sender}}${q(' wurde zur Prüfung zurückgehalten und noch nicht zugestellt an:')}{{/if}}`,
         { list: 'recipients' },
         { detail: 'reason', label: 'Grund:' },
         { list: 'rules', heading: 'Zutreffende Regeln:' },
         { detail: 'id', label: 'Referenz:' },
-        'Ein Administrator wird sie prüfen. Sie müssen sie nicht erneut senden.',
+        '{{#if toSender}}Ein Administrator wird sie prüfen. Sie müssen sie nicht erneut senden.{{/if}}',
       ],
     },
     blocked: {
       subject: 'Blockiert{{#if subject}}: {{subject}}{{/if}}',
-      body: [`Ihre Nachricht${q(' wurde durch eine Sicherheitsrichtlinie blockiert und nicht zugestellt an:')}`, { list: 'recipients' }, { detail: 'reply', label: 'Details:' }],
+      body: [`{{#if toSender}}Ihre Nachricht${q(' wurde durch eine Sicherheitsrichtlinie blockiert und nicht zugestellt an:')}{{else}}Eine Nachricht von {{sender}}${q(' wurde durch eine Sicherheitsrichtlinie blockiert und nicht zugestellt an:')}{{/if}}`, { list: 'recipients' }, { detail: 'reply', label: 'Details:' }],
     },
     'read-receipt': {
       subject: 'Gelesen{{#if subject}}: {{subject}}{{/if}}',

@@ -32,17 +32,17 @@ export const en: LocaleCatalog = {
     quarantined: {
       subject: 'Held for review{{#if subject}}: {{subject}}{{/if}}',
       body: [
-        `Your message${q(' has been held for review and has not been delivered yet to:')}`,
+        `{{#if toSender}}Your message${q(' has been held for review and has not been delivered yet to:')}{{else}}A message from {{sender}}${q(' has been held for review and has not been delivered yet to:')}{{/if}}`,
         { list: 'recipients' },
         { detail: 'reason', label: 'Reason:' },
         { list: 'rules', heading: 'Rules that matched:' },
         { detail: 'id', label: 'Reference:' },
-        'An administrator will review it. You do not need to send it again.',
+        '{{#if toSender}}An administrator will review it. You do not need to send it again.{{/if}}',
       ],
     },
     blocked: {
       subject: 'Blocked{{#if subject}}: {{subject}}{{/if}}',
-      body: [`Your message${q(' was blocked by a security policy and was not delivered to:')}`, { list: 'recipients' }, { detail: 'reply', label: 'Details:' }],
+      body: [`{{#if toSender}}Your message${q(' was blocked by a security policy and was not delivered to:')}{{else}}A message from {{sender}}${q(' was blocked by a security policy and was not delivered to:')}{{/if}}`, { list: 'recipients' }, { detail: 'reply', label: 'Details:' }],
     },
     'read-receipt': {
       subject: 'Read{{#if subject}}: {{subject}}{{/if}}',

@@ -32,17 +32,17 @@ export const es: LocaleCatalog = {
     quarantined: {
       subject: 'Retenido para revisión{{#if subject}}: {{subject}}{{/if}}',
       body: [
-        `Su mensaje${q(' ha quedado retenido para revisión y todavía no se ha entregado a:')}`,
+        `{{#if toSender}}Su mensaje${q(' ha quedado retenido para revisión y todavía no se ha entregado a:')}{{else}}Un mensaje de {{sender}}${q(' ha quedado retenido para revisión y todavía no se ha entregado a:')}{{/if}}`,
         { list: 'recipients' },
         { detail: 'reason', label: 'Motivo:' },
         { list: 'rules', heading: 'Reglas aplicadas:' },
         { detail: 'id', label: 'Referencia:' },
-        'Un administrador lo revisará. No es necesario que lo vuelva a enviar.',
+        '{{#if toSender}}Un administrador lo revisará. No es necesario que lo vuelva a enviar.{{/if}}',
       ],
     },
     blocked: {
       subject: 'Bloqueado{{#if subject}}: {{subject}}{{/if}}',
-      body: [`Su mensaje${q(' fue bloqueado por una política de seguridad y no se entregó a:')}`, { list: 'recipients' }, { detail: 'reply', label: 'Detalles:' }],
+      body: [`{{#if toSender}}Su mensaje${q(' fue bloqueado por una política de seguridad y no se entregó a:')}{{else}}Un mensaje de {{sender}}${q(' fue bloqueado por una política de seguridad y no se entregó a:')}{{/if}}`, { list: 'recipients' }, { detail: 'reply', label: 'Detalles:' }],
     },
     'read-receipt': {
       subject: 'Leído{{#if subject}}: {{subject}}{{/if}}',

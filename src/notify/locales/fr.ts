@@ -32,17 +32,17 @@ export const fr: LocaleCatalog = {
     quarantined: {
       subject: 'Retenu pour vérification{{#if subject}} : {{subject}}{{/if}}',
       body: [
-        `Votre message${q(" a été retenu pour vérification et n'a pas encore été remis à :")}`,
+        `{{#if toSender}}Votre message${q(" a été retenu pour vérification et n'a pas encore été remis à :")}{{else}}Un message de {{sender}}${q(" a été retenu pour vérification et n'a pas encore été remis à :")}{{/if}}`,
         { list: 'recipients' },
         { detail: 'reason', label: 'Raison :' },
         { list: 'rules', heading: 'Règles appliquées :' },
         { detail: 'id', label: 'Référence :' },
-        "Un administrateur va l'examiner. Inutile de le renvoyer.",
+        "{{#if toSender}}Un administrateur va l'examiner. Inutile de le renvoyer.{{/if}}",
       ],
     },
     blocked: {
       subject: 'Bloqué{{#if subject}} : {{subject}}{{/if}}',
-      body: [`Votre message${q(" a été bloqué par une règle de sécurité et n'a pas été remis à :")}`, { list: 'recipients' }, { detail: 'reply', label: 'Détails :' }],
+      body: [`{{#if toSender}}Votre message${q(" a été bloqué par une règle de sécurité et n'a pas été remis à :")}{{else}}Un message de {{sender}}${q(" a été bloqué par une règle de sécurité et n'a pas été remis à :")}{{/if}}`, { list: 'recipients' }, { detail: 'reply', label: 'Détails :' }],
     },
     'read-receipt': {
       subject: 'Lu{{#if subject}} : {{subject}}{{/if}}',

@@ -32,17 +32,17 @@ export const it: LocaleCatalog = {
     quarantined: {
       subject: 'Trattenuto per verifica{{#if subject}}: {{subject}}{{/if}}',
       body: [
-        `Il Suo messaggio${q(' è stato trattenuto per verifica e non è ancora stato recapitato a:')}`,
+        `{{#if toSender}}Il Suo messaggio${q(' è stato trattenuto per verifica e non è ancora stato recapitato a:')}{{else}}Un messaggio di {{sender}}${q(' è stato trattenuto per verifica e non è ancora stato recapitato a:')}{{/if}}`,
         { list: 'recipients' },
         { detail: 'reason', label: 'Motivo:' },
         { list: 'rules', heading: 'Regole applicate:' },
         { detail: 'id', label: 'Riferimento:' },
-        'Un amministratore lo esaminerà. Non è necessario inviarlo di nuovo.',
+        '{{#if toSender}}Un amministratore lo esaminerà. Non è necessario inviarlo di nuovo.{{/if}}',
       ],
     },
     blocked: {
       subject: 'Bloccato{{#if subject}}: {{subject}}{{/if}}',
-      body: [`Il Suo messaggio${q(' è stato bloccato da una regola di sicurezza e non è stato recapitato a:')}`, { list: 'recipients' }, { detail: 'reply', label: 'Dettagli:' }],
+      body: [`{{#if toSender}}Il Suo messaggio${q(' è stato bloccato da una regola di sicurezza e non è stato recapitato a:')}{{else}}Un messaggio di {{sender}}${q(' è stato bloccato da una regola di sicurezza e non è stato recapitato a:')}{{/if}}`, { list: 'recipients' }, { detail: 'reply', label: 'Dettagli:' }],
     },
     'read-receipt': {
       subject: 'Letto{{#if subject}}: {{subject}}{{/if}}',

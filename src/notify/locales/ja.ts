@@ -32,17 +32,17 @@ export const ja: LocaleCatalog = {
     quarantined: {
       subject: '確認のため保留中{{#if subject}}：{{subject}}{{/if}}',
       body: [
-        `あなたのメッセージ${q('は確認のため保留されており、次の宛先にはまだ配信されていません：')}`,
+        `{{#if toSender}}あなたのメッセージ${q('は確認のため保留されており、次の宛先にはまだ配信されていません：')}{{else}}{{sender}} からのメッセージ${q('は確認のため保留されており、次の宛先にはまだ配信されていません：')}{{/if}}`,
         { list: 'recipients' },
         { detail: 'reason', label: '理由：' },
         { list: 'rules', heading: '該当したルール：' },
         { detail: 'id', label: '参照番号：' },
-        '管理者が確認します。再送信の必要はありません。',
+        '{{#if toSender}}管理者が確認します。再送信の必要はありません。{{/if}}',
       ],
     },
     blocked: {
       subject: 'ブロックされました{{#if subject}}：{{subject}}{{/if}}',
-      body: [`あなたのメッセージ${q('はセキュリティポリシーによりブロックされ、次の宛先に配信されませんでした：')}`, { list: 'recipients' }, { detail: 'reply', label: '詳細：' }],
+      body: [`{{#if toSender}}あなたのメッセージ${q('はセキュリティポリシーによりブロックされ、次の宛先に配信されませんでした：')}{{else}}{{sender}} からのメッセージ${q('はセキュリティポリシーによりブロックされ、次の宛先に配信されませんでした：')}{{/if}}`, { list: 'recipients' }, { detail: 'reply', label: '詳細：' }],
     },
     'read-receipt': {
       subject: '開封済み{{#if subject}}：{{subject}}{{/if}}',

@@ -32,17 +32,17 @@ export const ko: LocaleCatalog = {
     quarantined: {
       subject: '검토를 위해 보류됨{{#if subject}}: {{subject}}{{/if}}',
       body: [
-        `보내신 메시지${q('은(는) 검토를 위해 보류되어 다음 수신자에게 아직 전달되지 않았습니다:')}`,
+        `{{#if toSender}}보내신 메시지${q('은(는) 검토를 위해 보류되어 다음 수신자에게 아직 전달되지 않았습니다:')}{{else}}{{sender}}님이 보낸 메시지${q('은(는) 검토를 위해 보류되어 다음 수신자에게 아직 전달되지 않았습니다:')}{{/if}}`,
         { list: 'recipients' },
         { detail: 'reason', label: '사유:' },
         { list: 'rules', heading: '적용된 규칙:' },
         { detail: 'id', label: '참조 번호:' },
-        '관리자가 검토할 예정입니다. 다시 보내실 필요는 없습니다.',
+        '{{#if toSender}}관리자가 검토할 예정입니다. 다시 보내실 필요는 없습니다.{{/if}}',
       ],
     },
     blocked: {
       subject: '차단됨{{#if subject}}: {{subject}}{{/if}}',
-      body: [`보내신 메시지${q('은(는) 보안 정책에 의해 차단되어 다음 수신자에게 전달되지 않았습니다:')}`, { list: 'recipients' }, { detail: 'reply', label: '세부 정보:' }],
+      body: [`{{#if toSender}}보내신 메시지${q('은(는) 보안 정책에 의해 차단되어 다음 수신자에게 전달되지 않았습니다:')}{{else}}{{sender}}님이 보낸 메시지${q('은(는) 보안 정책에 의해 차단되어 다음 수신자에게 전달되지 않았습니다:')}{{/if}}`, { list: 'recipients' }, { detail: 'reply', label: '세부 정보:' }],
     },
     'read-receipt': {
       subject: '읽음{{#if subject}}: {{subject}}{{/if}}',

@@ -32,17 +32,17 @@ export const nl: LocaleCatalog = {
     quarantined: {
       subject: 'Vastgehouden voor controle{{#if subject}}: {{subject}}{{/if}}',
       body: [
-        `Uw bericht${q(' wordt vastgehouden voor controle en is nog niet afgeleverd bij:')}`,
+        `{{#if toSender}}Uw bericht${q(' wordt vastgehouden voor controle en is nog niet afgeleverd bij:')}{{else}}Een bericht van {{sender}}${q(' wordt vastgehouden voor controle en is nog niet afgeleverd bij:')}{{/if}}`,
         { list: 'recipients' },
         { detail: 'reason', label: 'Reden:' },
         { list: 'rules', heading: 'Toegepaste regels:' },
         { detail: 'id', label: 'Referentie:' },
-        'Een beheerder beoordeelt het. U hoeft het niet opnieuw te verzenden.',
+        '{{#if toSender}}Een beheerder beoordeelt het. U hoeft het niet opnieuw te verzenden.{{/if}}',
       ],
     },
     blocked: {
       subject: 'Geblokkeerd{{#if subject}}: {{subject}}{{/if}}',
-      body: [`Uw bericht${q(' is door een beveiligingsbeleid geblokkeerd en niet afgeleverd bij:')}`, { list: 'recipients' }, { detail: 'reply', label: 'Details:' }],
+      body: [`{{#if toSender}}Uw bericht${q(' is door een beveiligingsbeleid geblokkeerd en niet afgeleverd bij:')}{{else}}Een bericht van {{sender}}${q(' is door een beveiligingsbeleid geblokkeerd en niet afgeleverd bij:')}{{/if}}`, { list: 'recipients' }, { detail: 'reply', label: 'Details:' }],
     },
     'read-receipt': {
       subject: 'Gelezen{{#if subject}}: {{subject}}{{/if}}',

@@ -33,17 +33,17 @@ export const pl: LocaleCatalog = {
     quarantined: {
       subject: 'Wstrzymana do weryfikacji{{#if subject}}: {{subject}}{{/if}}',
       body: [
-        `Twoja wiadomość${q(' została wstrzymana do weryfikacji i nie została jeszcze dostarczona do:')}`,
+        `{{#if toSender}}Twoja wiadomość${q(' została wstrzymana do weryfikacji i nie została jeszcze dostarczona do:')}{{else}}Wiadomość od {{sender}}${q(' została wstrzymana do weryfikacji i nie została jeszcze dostarczona do:')}{{/if}}`,
         { list: 'recipients' },
         { detail: 'reason', label: 'Powód:' },
         { list: 'rules', heading: 'Zastosowane reguły:' },
         { detail: 'id', label: 'Numer referencyjny:' },
-        'Administrator ją sprawdzi. Nie musisz wysyłać jej ponownie.',
+        '{{#if toSender}}Administrator ją sprawdzi. Nie musisz wysyłać jej ponownie.{{/if}}',
       ],
     },
     blocked: {
       subject: 'Zablokowana{{#if subject}}: {{subject}}{{/if}}',
-      body: [`Twoja wiadomość${q(' została zablokowana przez zasady bezpieczeństwa i nie została dostarczona do:')}`, { list: 'recipients' }, { detail: 'reply', label: 'Szczegóły:' }],
+      body: [`{{#if toSender}}Twoja wiadomość${q(' została zablokowana przez zasady bezpieczeństwa i nie została dostarczona do:')}{{else}}Wiadomość od {{sender}}${q(' została zablokowana przez zasady bezpieczeństwa i nie została dostarczona do:')}{{/if}}`, { list: 'recipients' }, { detail: 'reply', label: 'Szczegóły:' }],
     },
     'read-receipt': {
       subject: 'Przeczytana{{#if subject}}: {{subject}}{{/if}}',

@@ -32,17 +32,17 @@ export const pt: LocaleCatalog = {
     quarantined: {
       subject: 'Retida para análise{{#if subject}}: {{subject}}{{/if}}',
       body: [
-        `A sua mensagem${q(' foi retida para análise e ainda não foi entregue a:')}`,
+        `{{#if toSender}}A sua mensagem${q(' foi retida para análise e ainda não foi entregue a:')}{{else}}Uma mensagem de {{sender}}${q(' foi retida para análise e ainda não foi entregue a:')}{{/if}}`,
         { list: 'recipients' },
         { detail: 'reason', label: 'Motivo:' },
         { list: 'rules', heading: 'Regras aplicadas:' },
         { detail: 'id', label: 'Referência:' },
-        'Um administrador irá analisá-la. Não é necessário enviá-la novamente.',
+        '{{#if toSender}}Um administrador irá analisá-la. Não é necessário enviá-la novamente.{{/if}}',
       ],
     },
     blocked: {
       subject: 'Bloqueada{{#if subject}}: {{subject}}{{/if}}',
-      body: [`A sua mensagem${q(' foi bloqueada por uma política de segurança e não foi entregue a:')}`, { list: 'recipients' }, { detail: 'reply', label: 'Detalhes:' }],
+      body: [`{{#if toSender}}A sua mensagem${q(' foi bloqueada por uma política de segurança e não foi entregue a:')}{{else}}Uma mensagem de {{sender}}${q(' foi bloqueada por uma política de segurança e não foi entregue a:')}{{/if}}`, { list: 'recipients' }, { detail: 'reply', label: 'Detalhes:' }],
     },
     'read-receipt': {
       subject: 'Lida{{#if subject}}: {{subject}}{{/if}}',

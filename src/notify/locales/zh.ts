@@ -33,17 +33,17 @@ export const zh: LocaleCatalog = {
     quarantined: {
       subject: '已暂扣待审核{{#if subject}}：{{subject}}{{/if}}',
       body: [
-        `您的邮件${q('已被暂扣待审核，尚未送达以下收件人：')}`,
+        `{{#if toSender}}您的邮件${q('已被暂扣待审核，尚未送达以下收件人：')}{{else}}来自 {{sender}} 的邮件${q('已被暂扣待审核，尚未送达以下收件人：')}{{/if}}`,
         { list: 'recipients' },
         { detail: 'reason', label: '原因：' },
         { list: 'rules', heading: '触发的规则：' },
         { detail: 'id', label: '参考编号：' },
-        '管理员将进行审核，您无需重新发送。',
+        '{{#if toSender}}管理员将进行审核，您无需重新发送。{{/if}}',
       ],
     },
     blocked: {
       subject: '已拦截{{#if subject}}：{{subject}}{{/if}}',
-      body: [`您的邮件${q('被安全策略拦截，未送达以下收件人：')}`, { list: 'recipients' }, { detail: 'reply', label: '详细信息：' }],
+      body: [`{{#if toSender}}您的邮件${q('被安全策略拦截，未送达以下收件人：')}{{else}}来自 {{sender}} 的邮件${q('被安全策略拦截，未送达以下收件人：')}{{/if}}`, { list: 'recipients' }, { detail: 'reply', label: '详细信息：' }],
     },
     'read-receipt': {
       subject: '已读{{#if subject}}：{{subject}}{{/if}}',

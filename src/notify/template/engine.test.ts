@@ -139,6 +139,25 @@ describe('a rendered notice per locale per type', () => {
   });
 });
 
+describe('quarantine and block notices to someone other than the sender', () => {
+  it('say "a message from <sender>" and leave out the advice meant for the sender', () => {
+    const e = new TemplateEngine();
+    for (const [locale, own, others] of [
+      ['en', /^Your message \("Q3 figures"\) has been held/, /^A message from alice@example\.test \("Q3 figures"\) has been held/],
+      ['de', /^Ihre Nachricht/, /^Eine Nachricht von alice@example\.test/],
+      ['ja', /^あなたのメッセージ/, /^alice@example\.test からのメッセージ/],
+    ] as const) {
+      const vars = { ...VARS.quarantined, sender: 'alice@example.test' };
+      const toSender = e.render({ type: 'quarantined', locale, to: 'Alice@Example.test', vars }).text;
+      const toAdmin = e.render({ type: 'quarantined', locale, to: 'security@example.test', vars }).text;
+      assert.match(toSender, own);
+      assert.match(toAdmin, others);
+      assert.ok(toSender.split('\n\n').length > toAdmin.split('\n\n').length, 'the sender-only advice is left out');
+      assert.match(e.render({ type: 'blocked', locale, to: 'security@example.test', vars: { ...VARS.blocked, sender: 'alice@example.test' } }).text, others.source.includes('held') ? /^A message from alice@example\.test \("Q3 figures"\) was blocked/ : others);
+    }
+  });
+});
+
 describe('hostile variables', () => {
   const notifier = createNotifier(base);
   const hostile = {

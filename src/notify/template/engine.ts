@@ -154,6 +154,10 @@ export class TemplateEngine {
       locale,
     });
     for (const k of URL_VARIABLES) if (out[k] !== undefined && !isWebUrl(out[k])) delete out[k];
+    if (req.type === 'quarantined' || req.type === 'blocked') {
+      const sender = typeof req.vars.sender === 'string' ? req.vars.sender.toLowerCase() : '';
+      out.toSender = sender === '' || req.to === undefined || req.to.toLowerCase() === sender;
+    }
     return out;
   }
 

@@ -61,8 +61,10 @@ export const TYPE_VARIABLES: Readonly<Record<TemplateType, readonly string[]>> =
   'portal-reminder': ['sender', 'subject', 'link', 'expires', 'recipient'],
   'pdf-password': ['recipients', 'subject', 'password'],
   'encryption-failed': ['recipients', 'subject', 'reason', 'waited'],
-  quarantined: ['subject', 'reason', 'rules', 'id', 'recipients'],
-  blocked: ['subject', 'reply', 'recipients'],
+  // sender: who sent the held message; toSender: computed — is this notice going to that sender
+  // (else to an admin or the recipients, and the wording says "a message from …")
+  quarantined: ['subject', 'reason', 'rules', 'id', 'recipients', 'sender', 'toSender'],
+  blocked: ['subject', 'reply', 'recipients', 'sender', 'toSender'],
   'read-receipt': ['reader', 'subject', 'readAt'],
   expired: ['subject', 'recipients'],
   'decrypt-failed': ['subject', 'reason'],
