@@ -63,3 +63,15 @@ test('fails closed: a render failure (no font) throws; random-to-sender emits it
   assert.doesNotMatch(text, /plaintext|X-Sealpost-Sms-Number/);
   assert.ok(!text.includes(good.notices[0]!.vars.password));
 });
+
+test('dry run (policy explain): a PDF, but no SMS and no notice', async () => {
+  let sent = 0;
+  const provider = { name: 'count', send: async () => void (sent += 1) };
+  const { m, notices } = method({ passwordMode: 'sms' }, { dryRun: true, sms: { provider, directory: null, acceptHeader: true, text: '{password}' } });
+  const b = branch();
+  const msg = ctx('a@example.test');
+  assert.equal((await m.protect(msg, b)).kind, 'continue');
+  assert.equal(sent, 0);
+  assert.equal(notices.length, 0);
+  assert.ok(msg.trace.entries.some((e) => e.event === 'password' && /dry run/.test(e.detail ?? '')));
+});

@@ -64,6 +64,8 @@ export interface PdfMethodOptions {
     /** the SMS text; {password}, {sender} and {subject} are replaced */
     readonly text: string;
   };
+  /** `policy explain`: render and encrypt as usual (font notes show), but send no SMS and emit no notice */
+  readonly dryRun?: boolean;
   /** portal reply address for the PDF, when the portal is enabled (seam for the portal issue) */
   readonly replyUrl?: (msg: MessageContext, branch: Branch) => string | undefined;
 }
@@ -196,7 +198,9 @@ export function pdfMethod(options: PdfMethodOptions): ProtectionMethod {
       msg.trace.add('protect/pdf', 'encrypted', `PDF of ${rendered.pages} page(s) with ${rendered.attachments} embedded file(s), AES-256 (V5 R6), ${encrypted.length} bytes, ${Date.now() - started} ms`, addresses);
 
       const subject = decodeHeaderText(branch.draft.get('Subject'));
-      if (profile.passwordMode === 'random-to-sender') {
+      if (options.dryRun) {
+        msg.trace.add('protect/pdf', 'password', `${profile.passwordMode} (dry run: no SMS or notice sent)`, addresses);
+      } else if (profile.passwordMode === 'random-to-sender') {
         emitNotice(branch, options.notifier.compose({ type: 'pdf-password', to: sender, profile: profileName, vars: { recipients: addresses, subject, password }, key: `pdf-password:${sender}:${[...addresses].sort().join(',')}` }));
         msg.trace.add('protect/pdf', 'password', `random password; a pdf-password notice goes to ${sender}`, addresses);
       } else if (profile.passwordMode === 'sms') {
