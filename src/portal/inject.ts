@@ -96,6 +96,10 @@ export function checkRecipients(kind: SentKind, original: PortalMessage | null, 
   return all;
 }
 
+/** Browser-supplied part metadata goes into headers: only a plain type/subtype, no line breaks. */
+const safeType = (t: string) => (/^[a-z0-9][a-z0-9.+-]*\/[a-z0-9][a-z0-9.+-]*$/i.test(t.trim()) ? t.trim().toLowerCase() : 'application/octet-stream');
+const safeName = (n: string) => n.replace(/[\u0000-\u001f\u007f"\\/]+/g, '_').slice(0, 200) || 'attachment';
+
 function receivedHeader(hostname: string, id: string, ip: string | undefined, now: number): string {
   const from = ip && /^[0-9a-f.:]+$/i.test(ip) ? `from portal ([${ip}]) ` : '';
   return `Received: ${from}by ${hostname} (Sealpost portal) with HTTPS id ${id};\r\n\t${rfc5322Date(now)}\r\n`;
@@ -114,7 +118,7 @@ async function build(deps: InjectDeps, req: InjectRequest, recipients: { to: str
     messageId,
     ...(refs.length > 0 && (req.kind === 'reply' || req.kind === 'reply-all') ? { inReplyTo: refs[0], references: refs } : {}),
     attachments: [
-      ...req.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType || 'application/octet-stream', content: a.content })),
+      ...req.attachments.map((a) => ({ filename: safeName(a.filename), contentType: safeType(a.contentType), content: a.content })),
       ...(forwarded ? [{ filename: 'forwarded-message.eml', contentType: 'message/rfc822', content: forwarded }] : []),
     ],
     // our own marker is set by finalize after the inbound pipeline; nothing to forge here
@@ -173,7 +177,7 @@ export async function injectReply(deps: InjectDeps, req: InjectRequest): Promise
     spoolId,
     createdAt: now,
     size: mime.length,
-    attachments: [...req.attachments.map((a, i) => ({ part: String(i + 2), filename: a.filename, contentType: a.contentType, size: a.content.length }))],
+    attachments: [...req.attachments.map((a, i) => ({ part: String(i + 2), filename: safeName(a.filename), contentType: safeType(a.contentType), size: a.content.length }))],
     ...sealed,
   });
   // the audit entry ('reply') is the caller's: the web app records it with the request's IP

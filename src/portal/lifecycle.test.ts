@@ -183,7 +183,12 @@ test('injectReply: spooled as inbound mail from the system address, sealed as a 
   assert.ok(sent?.body);
   assert.match(f.crypto.open('sent', r.id, sent.body).toString('latin1'), /thanks/);
   await assert.rejects(injectReply(deps, { account: 'bob@partner.test', kind: 'reply', originalId: m.id, to: ['alice@example.test'], cc: [], subject: 'x', text: 'x'.repeat(2000), attachments: [] }), /larger than 1000 bytes/);
+  const hostile = await injectReply(deps, { account: 'bob@partner.test', kind: 'reply', originalId: m.id, to: ['alice@example.test'], cc: [], subject: 'x', text: 'x', attachments: [{ filename: 'a\r\nBcc: evil@x.test.txt', contentType: 'text/plain\r\nBcc: evil@x.test', content: Buffer.from('hi') }] });
+  const hostileRaw = accepted.at(-1)!.body.toString('latin1');
+  assert.doesNotMatch(hostileRaw, /^Bcc:/m, 'no header injection through attachment metadata');
+  assert.match(hostileRaw, /Content-Type: application\/octet-stream/);
+  assert.deepEqual((await f.stores.portal.sent.get(hostile.id, 'bob@partner.test'))?.item.attachments.map((a) => a.contentType), ['application/octet-stream']);
   await assert.rejects(injectReply(deps, { account: 'nobody@partner.test', kind: 'compose', originalId: null, to: ['alice@example.test'], cc: [], subject: 'x', text: 'x', attachments: [] }), { code: 'SP_ERR_PORTAL_REPLY_REFUSED' });
   await injectReply(deps, { account: 'bob@partner.test', kind: 'compose', originalId: null, to: ['frank@example.test'], cc: [], subject: 'hello', text: 'x', attachments: [] });
-  assert.equal(accepted.length, 2);
+  assert.equal(accepted.length, 3);
 });
