@@ -65,7 +65,7 @@ export function parseMultipart(body: Buffer, boundary: string): FormData {
     const headers = part.subarray(0, headerEnd).toString('utf8').split('\r\n');
     const content = part.subarray(headerEnd + 4);
     const disposition = headers.find((h) => /^content-disposition:/i.test(h)) ?? '';
-    const type = (headers.find((h) => /^content-type:/i.test(h)) ?? '').replace(/^content-type:\s*/i, '').trim();
+    const type = ((headers.find((h) => /^content-type:/i.test(h)) ?? '').replace(/^content-type:\s*/i, '').split(';')[0] ?? '').trim();
     const name = param(disposition, 'name');
     if (!name) continue;
     const filename = param(disposition, 'filename');
