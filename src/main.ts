@@ -18,6 +18,7 @@ import { runStart } from './cli/start.js';
 import { policyExplain } from './cli/policy.js';
 import { createPki } from './pki/index.js';
 import { engineFromConfig } from './notify/from-config.js';
+import { previewNotice } from './notify/preview.js';
 
 interface GlobalOptions {
   config?: string;
@@ -77,6 +78,23 @@ export async function run(argv: readonly string[]): Promise<number> {
       const { config, baseDir } = loadConfigFile(file);
       engineFromConfig(config, baseDir); // notification template overrides: a broken one names its file
       output().print(`${file}: OK (${config.smtp.listeners.length} listener(s), ${config.policies?.length ?? 'default'} polic${config.policies?.length === 1 ? 'y' : 'ies'})`, { file, valid: true });
+    });
+
+  program
+    .command('notify')
+    .description('notices the gateway sends (docs/notifications.md)')
+    .command('preview <type>')
+    .description('render a notice with sample values through the configured templates, branding and overrides; nothing is sent')
+    .option('--locale <tag>', 'language (else the profile\'s, else notifications.locale)')
+    .option('--profile <name>', 'profile whose branding and locale apply')
+    .option('--to <address>', 'the notice\'s recipient (decides the hop and the "to the sender?" wording)')
+    .option('--html', 'print the HTML part instead of subject and text')
+    .option('--eml', 'print the whole message as it would be queued')
+    .action((type: string, opts: { locale?: string; profile?: string; to?: string; html?: boolean; eml?: boolean }) => {
+      const { config, baseDir } = loadConfigFile(configFile());
+      const { rendered: r, eml } = previewNotice(config, baseDir, type, opts);
+      const human = opts.eml && eml ? eml : opts.html ? r.html : `Subject: ${r.subject}\nLanguage: ${r.locale}\n\n${r.text}`;
+      output().print(human.trimEnd(), { type: r.type, locale: r.locale, subject: r.subject, text: r.text, html: r.html, ...(eml ? { eml } : {}) });
     });
 
   const queue = program.command('queue').description('messages in the spool and the delivery queue');
