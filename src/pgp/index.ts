@@ -5,6 +5,7 @@
  *   selector   — encryption keys per recipient, signing key per sender, decryption keys per
  *                recipient, verification keys per key id (select.ts)
  *   discovery  — WKD / HKP lookups with cache, pinning and audit (discovery/), null when off
+ *   learning   — discovered and Autocrypt keys stored under the pinning rules (learn.ts)
  *   unwrapDeps — what unwrap/pgp-unwrap.ts needs
  * SECURITY: see select.ts (fail closed), keyring.ts (keys at rest), discovery/ (pinning).
  */
@@ -14,6 +15,8 @@ import type { KeyWrapper } from '../keystore/key-wrap.js';
 import type { PgpUnwrapDeps } from '../unwrap/pgp-unwrap.js';
 import { KeyDiscovery, type Fetcher } from './discovery/index.js';
 import { PgpKeyring } from './keyring.js';
+import { KeyLearner } from './learn.js';
+import type { PgpPublicKey } from '../crypto/pgp/index.js';
 import { PgpSelector } from './select.js';
 import type { PgpStores } from './types.js';
 
@@ -39,12 +42,21 @@ export interface CreatePgpOptions {
 export function createPgp(stores: PgpStores, config: PgpConfig, options: CreatePgpOptions): Pgp {
   const now = options.now ?? Date.now;
   const keyring = new PgpKeyring(stores.keys, options.wrapper, now);
+  const learner = new KeyLearner(keyring, stores.lookups, config.discovery.onKeyChange, options.logger, now);
   const discovery = config.discovery.enabled ? new KeyDiscovery(keyring, stores.lookups, config.discovery, { ...(options.fetcher ? { fetcher: options.fetcher } : {}), ...(options.logger ? { logger: options.logger } : {}), now }) : null;
   const selector = new PgpSelector(keyring, { domains: config.domains, useLearnt: config.discovery.useLearntKeys, ...(discovery ? { discover: (address: string) => discovery.lookup(address) } : {}) });
   const unwrapDeps: PgpUnwrapDeps = {
     decryptionKeys: (addresses) => selector.decryptionKeys(addresses),
     verificationKeys: (keyIds) => selector.verificationKeys(keyIds),
     maxDecompressedBytes: config.maxDecompressedSize,
+    ...(config.autocrypt.learn
+      ? {
+          learnAutocrypt: async (address: string, key: PgpPublicKey, messageId: string) => {
+            const r = await learner.learn(address, [key], 'autocrypt', 'autocrypt');
+            await stores.lookups.audit({ address, method: 'autocrypt', url: `message ${messageId}`.slice(0, 300), outcome: r.changed ? 'changed' : 'found', fingerprints: r.fingerprints, detail: 'Autocrypt header of a message whose signature verified with this key' });
+          },
+        }
+      : {}),
     now,
   };
   return { keyring, selector, discovery, unwrapDeps };

@@ -16,7 +16,7 @@
  * through Autocrypt from valid signatures, never trusted by that.
  * STANDARDS: RFC 3156, RFC 4880 §7 (cleartext signatures), RFC 9580.
  */
-import { decryptMessage, readPgpInline, splitPgpMimeEncrypted, splitPgpMimeSigned, verifyCleartext, verifyDetached, type PgpPrivateKey, type PgpPublicKey, type SignatureCheck } from '../crypto/pgp/index.js';
+import { decryptMessage, hasValidUserId, readKeyBlocks, readPgpInline, splitPgpMimeEncrypted, splitPgpMimeSigned, verifyCleartext, verifyDetached, type PgpPrivateKey, type PgpPublicKey, type SignatureCheck } from '../crypto/pgp/index.js';
 import type { Branch, MessageContext } from '../mail/context.js';
 import { outcome, type Outcome } from '../mail/outcome.js';
 import type { Step } from '../mail/step.js';
@@ -30,8 +30,12 @@ export interface PgpUnwrapDeps {
   /** stored keys with these key ids, and whether each counts as trusted */
   verificationKeys(keyIds: readonly string[]): Promise<{ key: PgpPublicKey; record: PgpKeyRecord; trusted: boolean }[]>;
   readonly maxDecompressedBytes?: number;
-  /** called with the verified signer and the decrypted/verified message (Autocrypt learning) */
-  onVerified?(signer: PgpKeyRecord, draft: MessageDraft, msg: MessageContext): Promise<void>;
+  /**
+   * Autocrypt (config pgp.autocrypt.learn): called with the key of the message's Autocrypt header
+   * when a signature of this message verified with that very key and the header's addr is the
+   * From address; absent = Autocrypt headers are ignored.
+   */
+  learnAutocrypt?(address: string, key: PgpPublicKey, messageId: string): Promise<void>;
   readonly now?: () => number;
 }
 
@@ -77,16 +81,63 @@ const MAX_LAYERS = 4;
 
 interface Verdict {
   readonly header: string;
-  readonly signer: PgpKeyRecord | null;
+  /** the key a good signature verified with */
+  readonly fingerprint: string | null;
+}
+
+interface Signer {
+  readonly emails: readonly string[];
+  readonly trusted: boolean;
+}
+
+const AUTOCRYPT_MAX = 64 * 1024;
+
+/**
+ * The key of the single Autocrypt header (autocrypt.org level 1 §2.1) whose addr is the one From
+ * address, with a valid user ID for it; null otherwise (several headers, unknown critical
+ * attributes, bad key data).
+ */
+async function autocryptKey(draft: MessageDraft, now: number): Promise<{ address: string; key: PgpPublicKey; fingerprint: string } | null> {
+  const headers = draft.getAll('Autocrypt');
+  if (headers.length !== 1 || headers[0]!.length > AUTOCRYPT_MAX) return null;
+  const from = [...(draft.get('From') ?? '').matchAll(ADDRESS)].map((m) => m[0].toLowerCase());
+  if (from.length !== 1) return null;
+  const attrs = new Map<string, string>();
+  for (const part of headers[0]!.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) return null;
+    const name = part.slice(0, eq).trim().toLowerCase();
+    if (!['addr', 'prefer-encrypt', 'keydata'].includes(name) && !name.startsWith('_')) return null;
+    attrs.set(name, part.slice(eq + 1).trim());
+  }
+  const address = attrs.get('addr')?.toLowerCase();
+  const keydata = attrs.get('keydata')?.replace(/\s+/g, '');
+  if (!address || address !== from[0] || !keydata) return null;
+  try {
+    const keys = await readKeyBlocks(Buffer.from(keydata, 'base64'));
+    const key = keys.length === 1 && !keys[0]!.isPrivate() ? keys[0]!.toPublic() : null;
+    if (!key || key.keyPacket.version !== 4 || !(await hasValidUserId(key, address, now))) return null;
+    return { address, key, fingerprint: key.getFingerprint().toLowerCase() };
+  } catch {
+    return null;
+  }
 }
 
 async function unwrap(msg: MessageContext, branch: Branch, deps: PgpUnwrapDeps, now: () => number): Promise<Outcome> {
   const addresses = branch.recipients.map((r) => r.address);
-  const known = new Map<string, { record: PgpKeyRecord; trusted: boolean }>();
+  const known = new Map<string, Signer>();
+  const autocrypt = deps.learnAutocrypt ? await autocryptKey(branch.draft, now()) : null;
   const lookup = async (keyIds: readonly string[]): Promise<PgpPublicKey[]> => {
     const found = await deps.verificationKeys(keyIds);
-    for (const f of found) known.set(f.record.fingerprint, { record: f.record, trusted: f.trusted });
-    return found.map((f) => f.key);
+    for (const f of found) known.set(f.record.fingerprint, { emails: f.record.emails, trusted: f.trusted });
+    const keys = found.map((f) => f.key);
+    // first contact: a key we do not have, offered in the Autocrypt header — it can only ever
+    // make the verdict `untrusted`, and is learnt (below) only when the signature verifies with it
+    if (autocrypt && !found.some((f) => f.record.fingerprint === autocrypt.fingerprint) && autocrypt.key.getKeyIDs().some((id) => keyIds.includes(id.toHex().toLowerCase()))) {
+      known.set(autocrypt.fingerprint, { emails: [autocrypt.address], trusted: false });
+      keys.push(autocrypt.key);
+    }
+    return keys;
   };
   let draft = branch.draft;
   let decrypted = false;
@@ -117,13 +168,13 @@ async function unwrap(msg: MessageContext, branch: Branch, deps: PgpUnwrapDeps, 
     const signed = splitPgpMimeSigned(entity);
     if (signed) {
       const checks = await verifyDetached(signed.signedContent, signed.signature, lookup, now());
-      verdict = checks ? judge(checks, known, draft) : { header: 'invalid', signer: null };
+      verdict = checks ? judge(checks, known, draft) : { header: 'invalid', fingerprint: null };
       msg.trace.add('unwrap/pgp', 'signature', verdict.header, addresses);
       break;
     }
     if (inline?.kind === 'signed') {
       const r = await verifyCleartext(inline.text, lookup, now());
-      verdict = r ? judge(r.signatures, known, draft) : { header: 'invalid', signer: null };
+      verdict = r ? judge(r.signatures, known, draft) : { header: 'invalid', fingerprint: null };
       msg.trace.add('unwrap/pgp', 'signature', verdict.header, addresses);
     }
     break;
@@ -132,7 +183,10 @@ async function unwrap(msg: MessageContext, branch: Branch, deps: PgpUnwrapDeps, 
   if (verdict) out = out.prepend(SIGNATURE_HEADER, verdict.header);
   else if (decrypted) out = out.prepend(SIGNATURE_HEADER, 'none');
   if (decrypted) out = out.prepend(ACTION_HEADER, 'decrypted');
-  if (verdict?.signer && verdict.header.startsWith('valid') && deps.onVerified) await deps.onVerified(verdict.signer, out, msg);
+  if (autocrypt && verdict?.fingerprint === autocrypt.fingerprint && deps.learnAutocrypt) {
+    await deps.learnAutocrypt(autocrypt.address, autocrypt.key, branch.draft.get('Message-ID') ?? msg.id);
+    msg.trace.add('unwrap/pgp', 'autocrypt', `learnt key ${autocrypt.fingerprint} of ${autocrypt.address} from the Autocrypt header (signature verified with it)`, addresses);
+  }
   return outcome.continue(out);
 }
 
@@ -143,13 +197,13 @@ const ADDRESS = /[^\s<>,;:"()]+@[^\s<>,;:"()]+/g;
  * valid; good by an untrusted key, or by a key we do not have → untrusted. signer = the key's
  * address that matches From, else its first address.
  */
-function judge(checks: readonly SignatureCheck[], known: ReadonlyMap<string, { record: PgpKeyRecord; trusted: boolean }>, draft: MessageDraft): Verdict {
-  if (checks.length === 0 || checks.some((c) => c.status === 'invalid')) return { header: 'invalid', signer: null };
+function judge(checks: readonly SignatureCheck[], known: ReadonlyMap<string, Signer>, draft: MessageDraft): Verdict {
+  if (checks.length === 0 || checks.some((c) => c.status === 'invalid')) return { header: 'invalid', fingerprint: null };
   const from = new Set([...(draft.get('From') ?? '').matchAll(ADDRESS)].map((m) => m[0].toLowerCase()));
-  const good = checks.filter((c) => c.status === 'valid' && c.fingerprint).map((c) => known.get(c.fingerprint!)).filter((k): k is { record: PgpKeyRecord; trusted: boolean } => k !== undefined);
+  const good = checks.filter((c) => c.status === 'valid' && c.fingerprint && known.has(c.fingerprint)).map((c) => ({ fingerprint: c.fingerprint!, ...known.get(c.fingerprint!)! }));
   const best = good.find((k) => k.trusted) ?? good[0];
-  if (!best) return { header: 'untrusted', signer: null };
-  const email = best.record.emails.find((e) => from.has(e)) ?? best.record.emails[0];
+  if (!best) return { header: 'untrusted', fingerprint: null };
+  const email = best.emails.find((e) => from.has(e)) ?? best.emails[0];
   const signer = email ? `; signer=${email}` : '';
-  return best.trusted ? { header: `valid${signer}`, signer: best.record } : { header: `untrusted${signer}`, signer: null };
+  return { header: `${best.trusted ? 'valid' : 'untrusted'}${signer}`, fingerprint: best.fingerprint };
 }

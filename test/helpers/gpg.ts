@@ -40,6 +40,8 @@ export class Gpg {
       child.stdout.on('data', (c: Buffer) => out.push(c));
       child.stderr.on('data', (c: Buffer) => err.push(c));
       child.on('error', reject);
+      // gpg may exit before reading its input (it failed): the exit code and stderr say why, not EPIPE
+      child.stdin.on('error', () => undefined);
       child.on('close', (code) => {
         const stderr = Buffer.concat(err).toString('utf8');
         const status = stderr.split('\n').filter((l) => l.startsWith('[GNUPG:] ')).map((l) => l.slice(9));

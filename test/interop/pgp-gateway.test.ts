@@ -152,3 +152,31 @@ test('domain-to-domain: a partner domain key encrypts everything to that domain;
   assert.match(inbound, /^X-Sealpost-Action: decrypted\r$/m);
   assert.match(inbound, /from the partner gateway/);
 });
+
+test('Autocrypt: a key offered in the header is learnt only when the message\'s signature verifies with it; then it encrypts', async (t) => {
+  const s = await scenario(t, 'pgp: { autocrypt: { learn: true } }\n');
+  const erin = await gpg.generate('erin@partner.test', 'curve25519');
+  const fake = await gpg.generate('fake@partner.test', 'curve25519');
+  const keydata = (await gpg.exportPublic(erin, false)).toString('base64').replace(/(.{76})/g, '$1\r\n ');
+  const part = 'Content-Type: text/plain\r\n\r\nHi, here is my key.\r\n';
+  const signedMail = async (signer: string, subject: string) => {
+    const sig = (await gpg.detachSign(part, signer)).toString().replace(/\r?\n/g, '\r\n');
+    return `From: Erin <erin@partner.test>\r\nTo: alice@example.test\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/ /g, '.')}@partner.test>\r\nAutocrypt: addr=erin@partner.test; prefer-encrypt=mutual; keydata=\r\n ${keydata}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="ac"\r\n\r\n--ac\r\n${part}\r\n--ac\r\nContent-Type: application/pgp-signature\r\n\r\n${sig}\r\n--ac--\r\n`;
+  };
+  // signed by another key: the Autocrypt key is not learnt
+  await s.send('erin@partner.test', ['alice@example.test'], await signedMail(fake, 'wrong signer'));
+  await s.sink.waitFor(1, 20_000);
+  assert.match(s.sink.messages[0]!.body.toString('latin1'), /^X-Sealpost-Signature: untrusted\r$/m);
+  assert.equal(await s.gw.app.pgp.keyring.store.get(erin), null);
+  await s.send('erin@partner.test', ['alice@example.test'], await signedMail(erin, 'first contact'));
+  await s.sink.waitFor(2, 20_000);
+  assert.match(s.sink.messages[1]!.body.toString('latin1'), /^X-Sealpost-Signature: untrusted; signer=erin@partner\.test\r$/m, 'first contact is never "valid"');
+  const learnt = await s.gw.app.pgp.keyring.store.get(erin);
+  assert.deepEqual([learnt?.trust, learnt?.source], ['learnt', 'autocrypt']);
+  await s.send('alice@example.test', ['erin@partner.test'], 'From: alice@example.test\r\nTo: erin@partner.test\r\nSubject: [secure] reply\r\nContent-Type: text/plain\r\n\r\nencrypted to the learnt key\r\n');
+  await s.sink.waitFor(3, 20_000);
+  const out = s.sink.messages[2]!.body.toString('latin1');
+  const d = await gpg.decrypt(out.slice(out.indexOf('-----BEGIN PGP MESSAGE-----')));
+  assert.equal(d.code, 0, d.stderr);
+  assert.match(d.stdout.toString(), /encrypted to the learnt key/);
+});

@@ -4,13 +4,8 @@
  * a per-address cache (ttl / negativeTtl), one lookup at a time per address, an audit row per
  * network request, and pinning.
  *
- * Pinning: a looked-up key never silently replaces a key we already have for the address.
- * - the same fingerprint: the published material is merged (new revocations, expiry updates);
- * - a different key while the address has an administrator's (trusted) key: stored `pending`
- *   (never used), logged as a warning and audited `changed`, until an administrator imports it or
- *   runs `pgp trust`;
- * - a different key while the address has only learnt keys: `onKeyChange: keep` (default) as
- *   above; `accept` makes the new key learnt and the old one pending (logged, audited).
+ * Pinning (pgp/learn.ts): a looked-up key never silently replaces a key we already have for the
+ * address; a different key is stored `pending`, logged and audited until an administrator acts.
  * Keys must carry a valid user ID of the address (HKP servers accept uploads from anyone; WKD
  * must serve the address's own key) and be v4; larger responses than maxKeySize are refused.
  * SECURITY: responses are untrusted; nothing found here becomes administrator-trusted; every
@@ -18,7 +13,8 @@
  * STANDARDS: draft-koch-openpgp-webkey-service, draft-gallagher-openpgp-hkp.
  */
 import type { Logger } from 'pino';
-import { describeKey, hasValidUserId, readKeyBlocks, type PgpKey } from '../../crypto/pgp/index.js';
+import { hasValidUserId, readKeyBlocks, type PgpKey } from '../../crypto/pgp/index.js';
+import { KeyLearner } from '../learn.js';
 import type { PgpKeyring } from '../keyring.js';
 import type { LookupMethod, PgpLookupStore } from '../types.js';
 import { FetchError, httpFetcher, type Fetcher } from './fetcher.js';
@@ -50,6 +46,7 @@ export class KeyDiscovery {
   private readonly fetcher: Fetcher;
   private readonly log: Logger | undefined;
   private readonly now: () => number;
+  private readonly learner: KeyLearner;
 
   constructor(
     private readonly keyring: PgpKeyring,
@@ -60,6 +57,7 @@ export class KeyDiscovery {
     this.fetcher = options.fetcher ?? httpFetcher({ allowHttp: settings.allowHttp });
     this.log = options.logger;
     this.now = options.now ?? Date.now;
+    this.learner = new KeyLearner(keyring, lookups, settings.onKeyChange, options.logger, this.now);
   }
 
   /** Looks keys up for `address` unless a fresh cache entry says the answer; never throws for network trouble. */
@@ -93,7 +91,7 @@ export class KeyDiscovery {
       if (r.kind === 'keys') ({ keys: found, source } = r);
       if (r.kind === 'error') errored = true;
     }
-    const stored = found.length > 0 ? await this.store(address, found, source) : { fingerprints: [], changed: false };
+    const stored = found.length > 0 ? await this.learner.learn(address, found, source, source === 'hkp' ? 'hkp' : 'wkd-advanced') : { fingerprints: [], changed: false };
     const outcome = found.length > 0 ? 'found' : errored ? 'error' : 'not-found';
     const now = this.now();
     await this.lookups.cachePut({ address, outcome, fingerprints: stored.fingerprints, fetchedAt: now, expiresAt: now + (outcome === 'found' ? this.settings.ttl : this.settings.negativeTtl) });
@@ -144,44 +142,5 @@ export class KeyDiscovery {
     await audit(usable.length > 0 ? 'found' : 'not-found', fps, skipped.join('; '));
     this.log?.info({ event: 'pgp.discovery.lookup', address, method, outcome: usable.length > 0 ? 'found' : 'not-found', fingerprints: fps }, 'key lookup');
     return usable.length > 0 ? { kind: 'keys', keys: usable, source: method === 'hkp' ? 'hkp' : 'wkd' } : { kind: 'none' };
-  }
-
-  /** Applies the pinning rules (header) and stores what was found. */
-  private async store(address: string, keys: readonly PgpKey[], source: 'wkd' | 'hkp'): Promise<{ fingerprints: string[]; changed: boolean }> {
-    const existing = await this.keyring.store.byEmail(address);
-    const pinnedAdmin = existing.filter((r) => r.trust === 'trusted');
-    const pinnedLearnt = existing.filter((r) => r.trust === 'learnt');
-    const fingerprints: string[] = [];
-    let changed = false;
-    for (const key of keys) {
-      const fp = key.getFingerprint().toLowerCase();
-      const same = existing.find((r) => r.fingerprint === fp);
-      if (same) {
-        // the same key: merge published updates (revocations …); trust never moves down
-        await this.keyring.add(key, { source: same.source, trust: same.trust === 'pending' ? 'pending' : 'learnt' });
-        fingerprints.push(fp);
-        continue;
-      }
-      const info = await describeKey(key, this.now());
-      if (pinnedAdmin.length > 0 || (pinnedLearnt.length > 0 && this.settings.onKeyChange === 'keep')) {
-        changed = true;
-        await this.keyring.add(key, { source, trust: 'pending' });
-        const pinned = (pinnedAdmin.length > 0 ? pinnedAdmin : pinnedLearnt).map((r) => r.fingerprint);
-        await this.lookups.audit({ address, method: source === 'hkp' ? 'hkp' : 'wkd-advanced', url: '(pinning)', outcome: 'changed', fingerprints: [fp], detail: `pinned ${pinned.join(',')} kept; the new key is pending until an administrator imports or trusts it` });
-        this.log?.warn({ event: 'pgp.discovery.key-changed', address, pinned, published: fp, algorithm: info.algorithm }, 'a different OpenPGP key is published for this address; the pinned key stays');
-        fingerprints.push(fp);
-        continue;
-      }
-      if (pinnedLearnt.length > 0) {
-        // onKeyChange: accept — a learnt key may be replaced by a newer learnt one, loudly
-        changed = true;
-        for (const old of pinnedLearnt) await this.keyring.store.setTrust(old.fingerprint, 'pending');
-        await this.lookups.audit({ address, method: source === 'hkp' ? 'hkp' : 'wkd-advanced', url: '(pinning)', outcome: 'changed', fingerprints: [fp], detail: `learnt ${pinnedLearnt.map((r) => r.fingerprint).join(',')} replaced (onKeyChange: accept)` });
-        this.log?.warn({ event: 'pgp.discovery.key-changed', address, replaced: pinnedLearnt.map((r) => r.fingerprint), published: fp }, 'a learnt OpenPGP key was replaced by a newly published one (onKeyChange: accept)');
-      }
-      await this.keyring.add(key, { source, trust: 'learnt' });
-      fingerprints.push(fp);
-    }
-    return { fingerprints, changed };
   }
 }
