@@ -64,6 +64,12 @@ function formatSize(bytes: number): string {
 /** A MIME type pdfkit may write as the /Subtype name, or none. */
 const pdfSubtype = (contentType: string) => (/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i.test(contentType) ? contentType.toLowerCase() : undefined);
 
+function resetGlyphCache(face: object): void {
+  const f = face as { _glyphs?: Record<number, unknown> };
+  if (typeof f._glyphs !== 'object') throw new SealpostError('SP_ERR_PDF_RENDER_FAILED', 'fontkit changed: no glyph cache to reset (see render.ts)', { stage: 'pdf' });
+  f._glyphs = {};
+}
+
 /** Renders an already parsed message (see parseMessage). */
 export async function renderParsed(message: RenderableMessage, options: RenderOptions = {}): Promise<RenderResult> {
   const fonts: FontSet = loadFonts(options.fonts ?? DEFAULT_FONTS);
@@ -92,9 +98,16 @@ export async function renderParsed(message: RenderableMessage, options: RenderOp
     doc.on('error', reject);
   });
 
+  // pdfkit takes a parsed fontkit font as well as bytes; handing it the cached one saves parsing
+  // the font tables for every document (most of the render time for a short message). Each
+  // document makes its own subset. fontkit caches glyph objects with the code points of their
+  // first use, and subsetting creates composite components (DejaVu's Greek Epsilon is built from
+  // Latin E) without any: a later document would then map E to no text (pdftotext loses it). So
+  // the glyph cache starts empty for every document; rendering up to end() is synchronous, so
+  // two documents never share it at the same time.
   for (const f of fonts.fonts) {
-    if (f.postscriptName) doc.registerFont(f.id, f.data, f.postscriptName);
-    else doc.registerFont(f.id, f.data);
+    resetGlyphCache(f.face);
+    doc.registerFont(f.id, f.face as unknown as PDFKit.Mixins.PDFFontSource);
   }
 
   /** One paragraph (no line ends) in as many font runs as its scripts need. */

@@ -142,6 +142,15 @@ test('a script without a font gives a visible note, a trace note and the text at
   assert.match(tools.attachment(pdf, 'pw-12345', 'message.txt').toString('utf8'), /日本語の行\nภาษาไทย/);
 });
 
+test('documents rendered one after another keep every character extractable (shared parsed fonts)', async () => {
+  // DejaVu's Greek capital Epsilon is a composite of Latin E: a stale glyph cache once lost "E"
+  const first = await renderMessagePdf(crlf(['Subject: Ελλάδα Ε', '', 'Ε ε']));
+  assert.match(tools.text(first.pdf), /Ελλάδα Ε/);
+  const second = await renderMessagePdf(crlf(['Subject: MIME EEE', '', 'End of Example.']));
+  assert.match(tools.text(second.pdf), /MIME EEE/);
+  assert.match(tools.text(second.pdf), /End of Example\./);
+});
+
 test('no usable font at all is a clear error (SP_ERR_PDF_FONT_MISSING), not a crash', async () => {
   await assert.rejects(renderMessagePdf(crlf(['Subject: x', '', 'y']), { fonts: [{ file: '/nonexistent/a.ttf' }] }), (err: unknown) => err instanceof SealpostError && err.code === 'SP_ERR_PDF_FONT_MISSING' && /\/nonexistent\/a\.ttf: file not found/.test(err.message));
 });
