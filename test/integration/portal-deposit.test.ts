@@ -16,6 +16,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import { run } from '../../src/main.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { createTestDatabase } from '../helpers/postgres.js';
 import { startSink, type Sink, type SinkMessage } from '../helpers/sink.js';
 
 const MARKER = 'PLAINTEXT-MARKER-4711-do-not-store';
@@ -241,4 +242,37 @@ test('portal: the recall link in the sender\'s notice withdraws the message (a G
   assert.deepEqual(await ports.store.messages.readableBody(message.id, 'erin@partner.test'), { ok: false, reason: 'recalled' });
   const audit = await ports.store.audit.list({ messageId: message.id });
   assert.ok(audit.some((a) => a.event === 'recall' && a.address === 'alice@example.test' && a.ip === '203.0.113.9' && a.detail.via === 'link'));
+});
+
+test('portal on PostgreSQL (cluster storage): deposit, notice, reply injection and recall', async (t) => {
+  const tdb = await createTestDatabase();
+  const sink = await startSink();
+  const gw = await startGateway(
+    [
+      `storage: { url: "${tdb.url}" }`,
+      `relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }`,
+      'portal: { enabled: true, listen: "127.0.0.1:0" }',
+      'profiles:',
+      '  default: { order: [portal] }',
+      '',
+    ].join('\n'),
+  );
+  t.after(async () => {
+    await gw.close();
+    await sink.close();
+    await tdb.drop();
+  });
+  await send(gw.port, 'alice@example.test', ['bob@partner.test'], mail('[secure] on postgres'));
+  await sink.waitFor(1, 15_000);
+  assert.match(text(sink.messages[0]!), /X-Sealpost-Notification: portal-message/);
+  const ports = gw.app.portal.backend.ports;
+  const [message] = await ports.store.messages.list({ recipient: 'bob@partner.test' });
+  assert.ok(message && typeof message.createdAt === 'number' && typeof message.expiresAt === 'number', 'times come back as numbers');
+  const body = await ports.store.messages.readableBody(message.id, 'bob@partner.test');
+  assert.ok(body.ok && (await ports.openBody(message, body.body)).includes(Buffer.from(MARKER)));
+  await ports.inject({ account: 'bob@partner.test', kind: 'reply', inReplyTo: message, to: ['alice@example.test'], cc: [], subject: 'Re: on postgres', text: 'ok', attachments: [] });
+  await sink.waitFor(2, 15_000);
+  assert.match(text(sink.messages[1]!), /^Reply-To: bob@partner\.test/m);
+  assert.equal((await gw.app.portal.backend.lifecycle.store.messages.recall(message.id)).recalled, true);
+  assert.deepEqual(await ports.store.messages.readableBody(message.id, 'bob@partner.test'), { ok: false, reason: 'recalled' });
 });
