@@ -283,6 +283,7 @@ describe('template overrides (notifications.templatesDir)', () => {
     ['a password HTML without text', { 'de/pdf-password.html': '<p>Password: {{password}}</p>' }, /de\/pdf-password\.html$/, /give pdf-password\.txt too/],
     ['raw output', { 'de/expired.html': '{{{subject}}}' }, /de\/expired\.html:1:1$/, /raw output/],
     ['a two-line subject', { 'de/expired.subject': 'a\nb' }, /de\/expired\.subject$/, /one line/],
+    ['a password in a subject', { 'de/pdf-password.subject': 'Kennwort {{password}}' }, /de\/pdf-password\.subject$/, /must not contain \{\{password\}\}/],
     ['invalid UTF-8', { 'de/expired.txt': '\xff' }, /de\/expired\.txt$/, /UTF-8/],
   ] as const) {
     it(`refuse ${name} with the file's path`, () => {

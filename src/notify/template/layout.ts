@@ -25,8 +25,11 @@ export interface Branding {
 
 export const DEFAULT_BRANDING: Branding = { organisation: 'Secure Mail', colour: '#1f4e79' };
 
-/** Bidi overrides and isolates could reorder what a reader sees around an untrusted value. */
-const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+/**
+ * Bidi overrides and isolates could reorder what a reader sees around an untrusted value; Unicode
+ * line and paragraph separators (and NEL) could start a fake line in some clients.
+ */
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029\u0085]/g;
 
 /** Text (and subject) escaping: no controls, no line breaks, no bidi tricks. */
 export function escapeText(s: string): string {

@@ -96,6 +96,8 @@ function parseFile(path: string, bytes: Buffer, type: TemplateType, kind: 'subje
     if (!known.has(v)) throw invalid(path, `unknown variable {{${v}}} for ${type} (known: ${[...known].join(', ')})`);
   }
   if (kind === 'subject' && /\S[\r\n]+\S/.test(source.trim())) throw invalid(path, 'a subject template must be one line');
+  // Subjects show up in mailbox lists, previews and log lines: never a password there.
+  if (kind === 'subject' && template.variables.has('password')) throw invalid(path, 'a subject must not contain {{password}}');
   if (kind === 'txt' && type === 'pdf-password' && !/^Password: \{\{\s*password\s*\}\}[ \t]*\r?$/m.test(source)) {
     throw invalid(path, 'a pdf-password text must have the line "Password: {{password}}" on its own (DESIGN §5)');
   }

@@ -57,6 +57,7 @@ describe('template renderer', () => {
 
   it('text escaping removes controls, line breaks and bidi overrides', () => {
     assert.equal(escapeText('a\r\nBcc: x\u202etxt.exe\u0000'), 'a Bcc: xtxt.exe');
+    assert.equal(escapeText('x\u2028Password: y\u2029\u0085z'), 'xPassword: yz');
   });
 
   it('wraps at 72 columns and never starts a line with "Password:" from running text', () => {
