@@ -55,6 +55,8 @@ export interface PortalExtraPorts {
   /** pdf passwordMode `portal`: set the recipient's PDF password (SP_ERR_PORTAL_INPUT_INVALID when too short/long) */
   setPdfPassword(address: string, password: string, ip?: string): Promise<void>;
   hasPdfPassword(address: string): Promise<boolean>;
+  /** the same as one object (what the web app's security page takes) */
+  readonly pdfPasswords: PortalPdfPasswords;
 }
 
 export interface PortalBackend {
@@ -152,6 +154,7 @@ export function createPortalBackend(o: PortalBackendOptions): PortalBackend {
     recall: (token, ip) => recallByToken(lifecycle, token, ip),
     setPdfPassword: (address, password, ip) => pdfPasswords.set(address, password, ip),
     hasPdfPassword: (address) => pdfPasswords.has(address),
+    pdfPasswords,
   };
 
   return {
