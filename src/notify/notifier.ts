@@ -5,8 +5,8 @@
  * the system sender and the wording stay in one place.
  *
  * SECURITY: variables are untrusted (subjects and addresses come from senders): the engine escapes
- * them for each output (HTML entities, no controls or line breaks in text and headers). The loop marker (X-Sealpost-Processed) makes
- * the gateway recognise the notice as its own if it comes back.
+ * them for each output (HTML entities, no controls or line breaks in text and headers). The loop
+ * marker (X-Sealpost-Processed) makes the gateway recognise the notice as its own if it comes back.
  * STANDARDS: RFC 5322, RFC 3834 (Auto-Submitted), RFC 2045–2047.
  */
 import type { OutgoingNotice } from '../mail/context.js';
