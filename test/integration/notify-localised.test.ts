@@ -123,3 +123,17 @@ test('`sealpost check` refuses a broken template override and names the file and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('`sealpost start` refuses a broken template override before opening anything', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sp-notify-start-'));
+  try {
+    mkdirSync(join(dir, 'fr'), { recursive: true });
+    writeFileSync(join(dir, 'fr', 'pdf-password.txt'), 'Mot de passe : {{password}}\n');
+    await assert.rejects(
+      startGateway(`relay: { outbound: "smtp://127.0.0.1:1", inbound: "smtp://127.0.0.1:2" }\nnotifications: { templatesDir: "${dir}" }\n`),
+      (err: Error) => err.message.includes(join(dir, 'fr', 'pdf-password.txt')) && /Password: \{\{password\}\}/.test(err.message),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
