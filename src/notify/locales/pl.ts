@@ -21,7 +21,7 @@ export const pl: LocaleCatalog = {
       body: [`Twoja wiadomość${q(' została dostarczona jako plik PDF chroniony hasłem do:')}`, { list: 'recipients' }, 'Przekaż odbiorcom to hasło innym kanałem, np. telefonicznie lub SMS-em, nigdy e-mailem:', { password: true }],
     },
     'encryption-failed': {
-      subject: `Niedostarczona: nie udało się bezpiecznie wysłać wiadomości${q('')}`,
+      subject: `Wiadomość niedostarczona: nie udało się jej bezpiecznie wysłać${q('')}`,
       body: [
         `Nie udało się bezpiecznie dostarczyć Twojej wiadomości${q(' do:')}`,
         { list: 'recipients' },
