@@ -223,3 +223,23 @@ test('a message from the null sender cannot use random-to-sender (nobody to tell
   await new Promise((r) => setTimeout(r, 2000));
   assert.equal(s.sink.messages.length, 0);
 });
+
+test('one message, two methods: the recipient with a certificate gets S/MIME, the one without gets the PDF', async (t) => {
+  const { smimeScenario } = await import('../helpers/smime-scenario.js');
+  const s = await smimeScenario(t);
+  await s.partner('bob@partner.test');
+  await s.send('alice@example.test', ['bob@partner.test', 'carol@nocert.test'], message('bob@partner.test, carol@nocert.test'));
+  await waitForRecipients(s.sink, 3);
+  const forBob = s.sink.messages.find((m) => m.to.includes('bob@partner.test'))!;
+  const forCarol = s.sink.messages.find((m) => m.to.includes('carol@nocert.test'))!;
+  const notice = s.sink.messages.find(isNotice)!;
+  assert.deepEqual(forBob.to, ['bob@partner.test']);
+  assert.match(forBob.body.toString('latin1'), /application\/pkcs7-mime; smime-type=enveloped-data/);
+  writeFileSync(s.f('bob.eml'), forBob.body);
+  assert.match(s.decrypt('bob.eml', 'bob@partner.test').toString('utf8'), /Confidential: the merger closes on Friday\./);
+  assert.deepEqual(forCarol.to, ['carol@nocert.test']);
+  const password = passwordFromNotice(notice.body)!;
+  assert.ok(notice.body.toString('latin1').replace(/=\r\n/g, '').includes('carol@nocert.test'));
+  assert.ok(!notice.body.toString('latin1').replace(/=\r\n/g, '').includes('bob@partner.test'), 'the notice is about the PDF recipients only');
+  checkPdfMessage(forCarol, password);
+});
