@@ -21,10 +21,15 @@ export function clean(value: string): string {
 
 export const isAscii = (s: string): boolean => /^[\x20-\x7e]*$/.test(s);
 
-/** Unstructured text as RFC 2047 encoded-words where it is not ASCII. */
+/**
+ * Unstructured text as RFC 2047 encoded-words where it is not ASCII: Q for mostly-Latin text
+ * (stays readable), B when most characters are not ASCII (CJK, Cyrillic: Q would triple them).
+ */
 export function encodeText(value: string): string {
   const v = clean(value);
-  return isAscii(v) ? v : libmime.encodeWords(v, 'Q', 52);
+  if (isAscii(v)) return v;
+  const nonAscii = [...v].filter((c) => c > '\x7e').length;
+  return libmime.encodeWords(v, nonAscii * 2 > [...v].length ? 'B' : 'Q', 52);
 }
 
 /** `Name: value`, the value turned into encoded-words when not ASCII, folded at 76 columns. */
