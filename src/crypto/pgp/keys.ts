@@ -157,7 +157,8 @@ export async function hasValidUserId(key: PgpKey, address: string, now = Date.no
 export type PgpKeyType = 'rsa3072' | 'rsa4096' | 'curve25519';
 
 export interface GenerateOptions {
-  readonly email: string;
+  /** the user ID's address; a domain key may have a name only */
+  readonly email?: string;
   readonly name?: string;
   /** curve25519 = EdDSA (ed25519Legacy) + ECDH (curve25519Legacy) v4 keys that GnuPG 2.2 reads */
   readonly type?: PgpKeyType;
@@ -169,12 +170,13 @@ export interface GenerateOptions {
 /** A new v4 key pair (primary key certifies + signs, one encryption subkey), unprotected. */
 export async function generateKeyPair(options: GenerateOptions): Promise<{ privateKey: PgpPrivateKey; publicKey: PgpPublicKey; revocationCertificate: string }> {
   checkKeys('generateKeyPair', options, ['email', 'name', 'type', 'expiresInSeconds', 'date']);
+  if (!options.email && !options.name) throw new Error('generateKeyPair: give an email or a name');
   const type = options.type ?? 'curve25519';
   checkOneOf('generateKeyPair', 'type', type, ['rsa3072', 'rsa4096', 'curve25519'] as const);
   const algo = type === 'curve25519' ? { type: 'ecc' as const, curve: 'curve25519Legacy' as const } : { type: 'rsa' as const, rsaBits: type === 'rsa3072' ? 3072 : 4096 };
   const r = await openpgp.generateKey({
     ...algo,
-    userIDs: [{ email: options.email, ...(options.name ? { name: options.name } : {}) }],
+    userIDs: [{ ...(options.email ? { email: options.email } : {}), ...(options.name ? { name: options.name } : {}) }],
     keyExpirationTime: options.expiresInSeconds ?? 0,
     ...(options.date ? { date: options.date } : {}),
     format: 'object',

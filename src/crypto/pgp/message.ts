@@ -18,6 +18,7 @@ import * as openpgp from 'openpgp';
 import { checkKeys } from '../cms/strict.js';
 import { DEFAULT_MAX_DECOMPRESSED, pgpConfig } from './config.js';
 import { fullConfig, type PgpPrivateKey, type PgpPublicKey } from './keys.js';
+import { rsaSessionKeys } from './rsa-session-key.js';
 
 export interface EncryptOptions {
   readonly content: Buffer;
@@ -139,7 +140,9 @@ export async function decryptMessage(options: DecryptOptions): Promise<DecryptRe
   // wildcard (anonymous) recipients: every held key may be the one, so try them
   if (!wanted.some((id) => held.has(id) || /^0+$/.test(id))) return { ok: false, reason: 'not-for-us' };
   try {
-    const decrypted = await message.decrypt([...options.decryptionKeys], undefined, undefined, date, config);
+    // RSA: our raw-RSA + implicit-rejection path (rsa-session-key.ts); others: openpgp's own
+    const sessionKeys = rsaSessionKeys(message, options.decryptionKeys);
+    const decrypted = await decryptWith(message, options.decryptionKeys, sessionKeys, date, config);
     const literal = decrypted.getLiteralData();
     if (!(literal instanceof Uint8Array)) return { ok: false, reason: 'failed' };
     const signerIds = decrypted.getSigningKeyIDs().map(hex);
@@ -151,6 +154,22 @@ export async function decryptMessage(options: DecryptOptions): Promise<DecryptRe
     // decompression limit: one verdict
     return { ok: false, reason: 'failed' };
   }
+}
+
+/** Tries each RSA session key (there is rarely more than one); without any, openpgp decrypts with the keys. */
+async function decryptWith(message: openpgp.Message<openpgp.MaybeStream<Uint8Array | string>>, keys: readonly PgpPrivateKey[], sessionKeys: ReturnType<typeof rsaSessionKeys>, date: Date, config: openpgp.Config) {
+  if (sessionKeys.length === 0) return message.decrypt([...keys], undefined, undefined, date, config);
+  let last: unknown;
+  for (const sk of sessionKeys) {
+    try {
+      return await message.decrypt(undefined, undefined, [sk], date, config);
+    } catch (err) {
+      last = err;
+    }
+  }
+  // an ECDH subkey of the same recipient set may still open it
+  if (keys.some((k) => k.getKeys().some((x) => !/^rsa/.test(x.getAlgorithmInfo().algorithm)))) return message.decrypt([...keys], undefined, undefined, date, config);
+  throw last;
 }
 
 /** A detached signature (armored) over `content` exactly as given (RFC 3156 §5: the canonical MIME entity). */

@@ -46,19 +46,29 @@ test('a key announcing SEIPDv2 gets SEIPDv2; a mixed recipient set falls back to
 
 test('tampered ciphertext and MDC-stripped (SED) data are refused, never partially decrypted', async () => {
   const r = await encryptMessage({ content: Buffer.alloc(2000, 0x41), encryptionKeys: [bob.publicKey] });
-  const msg = await openpgp.readMessage({ armoredMessage: r.armored });
-  const bin = Buffer.from(msg.write() as Uint8Array);
+  const bin = dearmor(r.armored);
+  assert.ok(bin.length > 2000);
   const tampered = Buffer.from(bin);
   tampered[tampered.length - 100]! ^= 0x01;
   assert.deepEqual(await decryptMessage({ message: tampered, decryptionKeys: [bob.privateKey] }), { ok: false, reason: 'failed' });
   // turn the SEIPD packet (new format tag 18, 0xd2) into a SED packet (tag 9, 0xc9) without the version byte and MDC
-  const at = bin.indexOf(0xd2, 3);
-  const sed = Buffer.concat([bin.subarray(0, at), Buffer.from([0xc9]), encodeLen(bin.length - at - 2 - lenBytes(bin[at + 1]!) - 1 - 22 + 1 - 1), bin.subarray(at + 1 + lenBytes(bin[at + 1]!) + 1, bin.length - 22)]);
+  // the SEIPD packet (new-format tag 18 = 0xd2) follows the PKESK; rewrite it as a SED packet
+  // (tag 9 = 0xc9) of the same ciphertext without the version octet and the 22-byte MDC packet
+  const pkeskLen = bin[1]!;
+  const at = 2 + pkeskLen;
+  assert.equal(bin[at], 0xd2, 'SEIPD packet where expected');
+  const { length, octets } = readLen(bin, at + 1);
+  const ciphertext = bin.subarray(at + 1 + octets + 1, at + 1 + octets + length);
+  const sed = Buffer.concat([bin.subarray(0, at), Buffer.from([0xc9]), encodeLen(ciphertext.length - 22), ciphertext.subarray(0, ciphertext.length - 22)]);
   assert.deepEqual(await decryptMessage({ message: sed, decryptionKeys: [bob.privateKey] }), { ok: false, reason: 'no-integrity' });
 });
 
-function lenBytes(first: number): number {
-  return first < 192 ? 1 : first < 224 ? 2 : first === 255 ? 5 : 1;
+function readLen(b: Buffer, i: number): { length: number; octets: number } {
+  const first = b[i]!;
+  if (first < 192) return { length: first, octets: 1 };
+  if (first < 224) return { length: ((first - 192) << 8) + b[i + 1]! + 192, octets: 2 };
+  if (first === 255) return { length: b.readUInt32BE(i + 1), octets: 5 };
+  throw new Error('partial body length: not expected for a small test message');
 }
 function encodeLen(n: number): Buffer {
   if (n < 192) return Buffer.from([n]);
@@ -113,3 +123,33 @@ test('expired and revoked keys are not encryption-capable', async () => {
   assert.equal(rinfo.revoked, true);
   assert.equal(rinfo.canEncrypt, false);
 });
+
+test('RSA session keys: raw RSA + implicit rejection; a damaged PKESK gives a random key and the same verdict as damaged data', async () => {
+  const { rsaSessionKeys } = await import('./rsa-session-key.js');
+  const rsa = await generateKeyPair({ email: 'rsa@example.test', type: 'rsa3072' });
+  const r = await encryptMessage({ content: entity, encryptionKeys: [rsa.publicKey] });
+  const msg = await openpgp.readMessage({ armoredMessage: r.armored });
+  const keys = rsaSessionKeys(msg, [rsa.privateKey]);
+  assert.equal(keys.length, 1);
+  assert.equal(keys[0]!.algorithm, 'aes256');
+  const good = await decryptMessage({ message: r.armored, decryptionKeys: [rsa.privateKey] });
+  assert.ok(good.ok);
+  assert.deepEqual(good.content, entity);
+  const bin = dearmor(r.armored);
+  const damaged = Buffer.from(bin);
+  damaged[200]! ^= 0x01; // inside the PKESK's RSA ciphertext (384 bytes from offset 15)
+  const dmsg = await openpgp.readMessage({ binaryMessage: damaged });
+  const dkeys = rsaSessionKeys(dmsg, [rsa.privateKey]);
+  assert.equal(dkeys.length, 1);
+  assert.notDeepEqual(Buffer.from(dkeys[0]!.data), Buffer.from(keys[0]!.data));
+  assert.deepEqual(await decryptMessage({ message: damaged, decryptionKeys: [rsa.privateKey] }), { ok: false, reason: 'failed' });
+  const t0 = performance.now();
+  for (let i = 0; i < 5; i++) await decryptMessage({ message: r.armored, decryptionKeys: [rsa.privateKey] });
+  assert.ok((performance.now() - t0) / 5 < 40, 'RSA-3072 decryption goes through node:crypto, not BigInt');
+});
+
+/** The binary packets of an armored block (test helper; the checksum line is dropped). */
+function dearmor(armored: string): Buffer {
+  const body = armored.split(/\r?\n\r?\n/)[1]!.split(/\r?\n/).filter((l) => l && !l.startsWith('=') && !l.startsWith('-----'));
+  return Buffer.from(body.join(''), 'base64');
+}
