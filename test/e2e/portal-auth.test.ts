@@ -238,6 +238,17 @@ test('three locales render: Accept-Language (fr, ja) and the switcher (de, remem
       await context.close();
     }
   }
+  // a browser language the portal does not have: the profile's locale, not English
+  const german = await h.deposit(SIMPLE, { recipient: 'lea@partner.test', locale: 'de' });
+  {
+    const { page, context } = await newPage({ locale: 'sv-SE' });
+    try {
+      await page.goto(german.link);
+      assert.equal(await page.locator('h1').textContent(), 'Sie haben eine sichere Nachricht');
+    } finally {
+      await context.close();
+    }
+  }
   const { page, context } = await newPage({ locale: 'en-US' });
   try {
     await page.goto(`${h.portal.url}/login`);

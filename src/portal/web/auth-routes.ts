@@ -81,7 +81,11 @@ export function authRoutes(app: FastifyInstance, web: Web): void {
     const record = TOKEN.test(token) ? await web.store.tokens.peek(token, 'message') : null;
     const valid = !!record && record.usedAt === null && record.expiresAt > web.now();
     // the sender's branding on the landing page: the recipient sees who wrote before trusting the link
-    if (valid && record.messageId) req.sp.brand = (await web.store.messages.forRecipient(record.messageId, record.address))?.branding ?? null;
+    if (valid && record.messageId) {
+      const message = await web.store.messages.forRecipient(record.messageId, record.address);
+      req.sp.brand = message?.branding ?? null;
+      web.fallbackLocale(req, message?.locale);
+    }
     return web.send(req, reply, t(req)('landing.title'), (ctx) => landingPage(ctx, token, valid), { status: valid ? 200 : 410 });
   });
 
@@ -98,6 +102,8 @@ export function authRoutes(app: FastifyInstance, web: Web): void {
     const message = await web.store.messages.forRecipient(record.messageId, address);
     if (!message || message.state === 'recalled' || message.state === 'expired') return invalid();
     const account = await web.store.accounts.ensure(address);
+    req.sp.brand = message.branding;
+    web.fallbackLocale(req, account.locale ?? message.locale);
     const next = `/messages/${message.id}`;
     const current = req.sp.session;
     if (current && current.data.stage === 'full' && current.record.address === address && web.account(req, message.security)) return reply.redirect(next, 303);

@@ -14,7 +14,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { NewAuditEntry, PortalSecurity, SessionRecord } from '../store.js';
-import { translator, type Translate } from './i18n.js';
+import { isLocale, translator, type Translate } from './i18n.js';
 import { layout, type PageContext } from './layout.js';
 import type { Safe } from './html.js';
 import type { PortalWebOptions, PortalWebPorts } from './ports.js';
@@ -40,6 +40,8 @@ export interface SessionData {
 
 export interface RequestState {
   locale: string;
+  /** the locale came from the switcher, its cookie or Accept-Language (else it is a fallback) */
+  localeChosen: boolean;
   t: Translate;
   /** the anchor cookie value for CSRF tokens */
   csrfAnchor: string;
@@ -99,6 +101,11 @@ export class Web {
   setLocale(req: FastifyRequest, locale: string): void {
     req.sp.locale = locale;
     req.sp.t = translator(locale);
+  }
+
+  /** The message profile's locale, when the recipient's own choice is unknown. */
+  fallbackLocale(req: FastifyRequest, locale: string | null | undefined): void {
+    if (!req.sp.localeChosen && isLocale(locale ?? undefined) && locale !== req.sp.locale) this.setLocale(req, locale!);
   }
 
   send(req: FastifyRequest, reply: FastifyReply, title: string, body: (ctx: PageContext) => Safe, opts: { status?: number; script?: boolean; csp?: string } = {}): FastifyReply {

@@ -71,6 +71,7 @@ export function mailRoutes(app: FastifyInstance, web: Web): void {
       return null;
     }
     req.sp.brand = message.branding;
+    web.fallbackLocale(req, message.locale);
     return { address, message };
   }
 

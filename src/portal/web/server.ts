@@ -19,7 +19,7 @@ import formbody from '@fastify/formbody';
 import { CSS, CSS_PATH, JS_PATH, PASSKEY_JS } from './assets.js';
 import { authRoutes } from './auth-routes.js';
 import { Web, type Settings } from './context.js';
-import { negotiateLocale, translator, isLocale } from './i18n.js';
+import { fromAcceptLanguage, negotiateLocale, translator, isLocale } from './i18n.js';
 import { mailRoutes } from './mail-routes.js';
 import { boundaryOf, parseMultipart } from './multipart.js';
 import { errorPage } from './pages.js';
@@ -68,14 +68,27 @@ export async function buildPortalApp(ports: PortalWebPorts, options: PortalWebOp
     const query = req.query as { lang?: string };
     const lang = typeof query?.lang === 'string' && isLocale(query.lang) ? query.lang : undefined;
     if (lang) reply.setCookie(COOKIE.lang, lang, cookieOptions(365 * 86400));
-    const locale = negotiateLocale({ ...(lang ? { query: lang } : {}), ...(req.cookies[COOKIE.lang] ? { cookie: req.cookies[COOKIE.lang] } : {}), ...(req.headers['accept-language'] ? { acceptLanguage: req.headers['accept-language'] } : {}) });
+    const cookieLang = req.cookies[COOKIE.lang];
+    const locale = negotiateLocale({ ...(lang ? { query: lang } : {}), ...(cookieLang ? { cookie: cookieLang } : {}), ...(req.headers['accept-language'] ? { acceptLanguage: req.headers['accept-language'] } : {}) });
+    // chosen by nobody (no switcher, no cookie, no supported browser language): pages may use the profile's or account's locale instead
+    const localeChosen = !!lang || isLocale(cookieLang) || fromAcceptLanguage(req.headers['accept-language']) !== undefined;
     let anchor = req.cookies[COOKIE.csrf];
     if (!anchor || !/^[A-Za-z0-9_-]{43}$/.test(anchor)) {
       anchor = randomToken();
       reply.setCookie(COOKIE.csrf, anchor, cookieOptions());
     }
-    req.sp = { locale, t: translator(locale), csrfAnchor: anchor, session: null, brand: null };
+    req.sp = { locale, localeChosen, t: translator(locale), csrfAnchor: anchor, session: null, brand: null };
     if (!req.url.startsWith('/static/')) await web.loadSession(req);
+    // a logged-in recipient who switches language gets their notices (reminders, resets) in it too
+    const address = web.account(req);
+    if (lang && address) await web.store.accounts.update(address, { locale: lang });
+    else if (!localeChosen && address) {
+      const preferred = (await web.store.accounts.get(address))?.locale ?? undefined;
+      if (isLocale(preferred)) {
+        web.setLocale(req, preferred);
+        req.sp.localeChosen = true; // the recipient's own earlier choice beats the profile's
+      }
+    }
   });
 
   app.addHook('preHandler', async (req, reply) => {
