@@ -35,7 +35,7 @@ import { createPgp, type Pgp } from './pgp/index.js';
 import type { Fetcher } from './pgp/discovery/index.js';
 import { pgpUnwrapStep } from './unwrap/pgp-unwrap.js';
 import { pdfMethod } from './protect/pdf-method.js';
-import { pdfMethodOptions } from './pdf/options.js';
+import { pdfMethodOptions, pdfSetupWarnings } from './pdf/options.js';
 import { BuiltinCa } from './ca/index.js';
 import { smimeUnwrapStep } from './unwrap/smime-unwrap.js';
 import { pkiUnwrapDeps } from './unwrap/hosted-keys.js';
@@ -269,6 +269,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
     ['pdf', pdfMethod(pdfMethodOptions(config, (p) => resolvePath(baseDir, p), notifier))],
     ['portal', portalBackend.method],
   ]);
+  for (const warning of pdfSetupWarnings(config, (p) => resolvePath(baseDir, p))) log.warn({ event: 'pdf.setup.warning' }, warning);
   const processors = buildProcessors({ secret: secret.secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods, unwrap: [smimeUnwrapStep(pkiUnwrapDeps(pki)), pgpUnwrapStep(pgp.unwrapDeps)], policy: policyStageOptions(config, notifier) });
   const deliverer = new Deliverer(deliveryOptions);
 
