@@ -84,7 +84,8 @@ export class Collector {
     this.attachments.push(info);
   }
 
-  addText(where: TextWhere, path: string, text: string): void {
+  addText(where: TextWhere, path: string, raw: string): void {
+    const text = normalizeForScan(raw);
     if (text.length === 0) return;
     if (this.stopped !== null && where !== 'header' && where !== 'subject') return;
     const left = this.limits.maxTextBytes - this.textBytes;
@@ -106,4 +107,17 @@ export class Collector {
   result(): ContentIndex {
     return { texts: this.texts, attachments: this.attachments, unscannable: this.unscannable, bytesScanned: this.bytesScanned };
   }
+}
+
+/**
+ * What the detectors should see: zero-width characters and soft hyphens removed (a classic way
+ * to split "4111<ZWSP>1111…" so no pattern matches), exotic spaces as plain spaces, full-width
+ * digits and Latin letters as ASCII.
+ */
+export function normalizeForScan(text: string): string {
+  if (!/[^\x00-\x7f]/.test(text)) return text;
+  return text
+    .replace(/[\u200b-\u200d\u2060\ufeff\u00ad]/g, '')
+    .replace(/[\u00a0\u2000-\u200a\u202f\u205f\u3000]/g, ' ')
+    .replace(/[\uff01-\uff5e]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0));
 }

@@ -51,6 +51,7 @@ export function decodeWords(value: string): string {
  */
 export function decodeCharset(bytes: Uint8Array, charset: string | undefined, fatal = false): string | null {
   const label = normalizeLabel(charset);
+  if (WINDOWS_1252_LABELS.has(label)) return decodeWindows1252(bytes);
   try {
     return new TextDecoder(label, { fatal }).decode(bytes);
   } catch (err) {
@@ -61,6 +62,17 @@ export function decodeCharset(bytes: Uint8Array, charset: string | undefined, fa
       return null;
     }
   }
+}
+
+// WHATWG maps all of these to windows-1252; Node 20's TextDecoder decodes them as ISO-8859-1
+// (0x80–0x9F as C1 controls), which would hide “smart quotes”, € and the like
+const WINDOWS_1252_LABELS = new Set(['windows-1252', 'iso-8859-1', 'iso8859-1', 'latin1', 'l1', 'cp819', 'ibm819', 'iso-ir-100', 'x-cp1252', 'iso_8859-1']);
+// 0x80–0x9F of windows-1252; undefined positions stay as the C1 control, as the WHATWG table does
+const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return /[\x80-\x9f]/.test(latin1) ? latin1.replace(/[\x80-\x9f]/g, (ch) => CP1252_HIGH[ch.charCodeAt(0) - 0x80]!) : latin1;
 }
 
 function normalizeLabel(charset: string | undefined): string {

@@ -18,6 +18,9 @@ const WORKER_HEAP_MB = 384;
 // Plain JavaScript (an eval worker): it must run the same under tsx and from dist/.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
+// pdf.js may print warnings about hostile files; they must not reach the gateway's log.
+// (Piping the worker's stdout instead would keep the parent's event loop alive.)
+for (const k of ['log', 'info', 'warn', 'error', 'debug']) console[k] = () => {};
 let lib;
 parentPort.on('message', async (job) => {
   let doc;
@@ -61,13 +64,9 @@ function getWorker(): Worker {
   const w = new Worker(WORKER_SOURCE, {
     eval: true,
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 32, stackSizeMb: 8 },
-    stdout: !process.env.DLP_DEBUG,
-    stderr: !process.env.DLP_DEBUG,
   });
-  w.stdout?.resume();
-  w.stderr?.resume();
   w.unref();
-  w.on('error', (e) => { if (process.env.DLP_DEBUG) console.error('pdf worker error', e); }); // reported per job through 'exit'
+  w.on('error', () => {}); // an uncaught error ends the worker: the running job learns it through 'exit'
   w.once('exit', () => {
     if (worker === w) worker = null;
   });

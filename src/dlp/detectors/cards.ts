@@ -35,7 +35,7 @@ const RANGES: readonly IssuerRange[] = [
   r('diners', '300', '305', [14, 15, 16, 17, 18, 19]),
   r('diners', '3095', '3095', [14, 15, 16, 17, 18, 19]),
   r('diners', '36', '36', [14, 15, 16, 17, 18, 19]),
-  r('diners', '38', '39', [16, 17, 18, 19]),
+  r('diners', '38', '39', [14, 15, 16, 17, 18, 19]),
   r('unionpay', '62', '62', L16_19),
   r('unionpay', '81', '81', L16_19),
   r('maestro', '5018', '5018', [12, 13, 14, 15, 16, 17, 18, 19]),
@@ -84,7 +84,7 @@ export function maskCard(digits: string): string {
 }
 
 // contiguous 12–19 digits, or grouped with one separator kind (backreference keeps it consistent)
-const CANDIDATE = /(?<![\w.,-])(?:\d{12,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5})(?![\w]|[-.,]\d)/g;
+const CANDIDATE = /(?<![\w.-])(?:\d{12,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5})(?![\w]|[-.,]\d)/g;
 
 /** Valid card numbers in `text`, as digit strings (with repeats). */
 export function findCards(text: string): string[] {
