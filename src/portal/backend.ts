@@ -18,11 +18,21 @@ import type { ProtectionMethod } from '../select/method.js';
 import type { PortalCrypto } from './crypto.js';
 import { injectReply, type InjectDeps } from './inject.js';
 import { peekRecall, queueNotices, recallByToken, runLifecycle, sendReadReceipt, type LifecycleDeps, type LifecycleRun, type RecallResult } from './lifecycle.js';
-import { composePasswordResetNotice, type SenderNoticeOptions } from './notices.js';
 import { portalPdfPasswords, type PortalPdfPasswords } from './pdf-password.js';
 import type { PortalMessage, PortalStore } from './store.js';
 import { startPortal } from './web/index.js';
 import type { PortalWebOptions, PortalWebPorts } from './web/ports.js';
+
+/** Who the portal's own mail comes from (replies are From the system address). */
+export interface SenderNoticeOptions {
+  readonly hostname: string;
+  /** system sender address (notifications.from) */
+  readonly from: string;
+  readonly internalDomains: readonly string[];
+  /** not used any more (the Notifier stamps the loop marker); accepted so callers need not change */
+  readonly node?: string;
+  readonly secret?: Buffer;
+}
 
 export interface PortalBackendOptions {
   readonly portal: PortalConfig;
@@ -33,7 +43,7 @@ export interface PortalBackendOptions {
   readonly notifier: Notifier;
   /** stores.spool wrapped to poke the pipeline (app.ts spoolAdapter) */
   readonly spool: InjectDeps['spool'];
-  /** system sender, loop marker, internal domains (notices built here) */
+  /** system sender and internal domains (replies, isInternal) */
   readonly senderNotice: SenderNoticeOptions;
   readonly giveUpAfterMs: number;
   /** notifications.locale: for profiles that set no portal.locale */
@@ -90,7 +100,6 @@ export function createPortalBackend(o: PortalBackendOptions): PortalBackend {
     },
     linkValidityMs: o.portal.linkValidity,
     notifySender: o.portal.notifySender,
-    senderNotice: o.senderNotice,
     now,
     newId: () => newId(now()),
   });
@@ -140,8 +149,8 @@ export function createPortalBackend(o: PortalBackendOptions): PortalBackend {
       o.logger.info({ event: 'portal.reply.injected', kind: reply.kind, sentId: r.id, spoolId: r.spoolId }, 'portal reply handed to the spool');
       return { id: r.id };
     },
-    async sendPasswordReset(address, link) {
-      const notice = composePasswordResetNotice(o.senderNotice, { to: address, link, now: now() });
+    async sendPasswordReset(address, link, locale) {
+      const notice = o.notifier.compose({ type: 'portal-password-reset', to: address, locale, vars: { link }, key: `portal-password-reset:${address.toLowerCase()}` });
       await queueNotices(lifecycle, newId(now()), [notice], 'portal/password-reset');
     },
     async readReceipt(message, readAt) {

@@ -3,7 +3,8 @@
  * The message is deposited in the portal store, encrypted per message (portal/deposit.ts,
  * portal/crypto.ts), and what travels to the recipient is a notice (`portal-message`, composed
  * by the Notifier) with a single-use link `${baseUrl}/m/<token>` that carries no address. With
- * `portal.notifySender` the sender gets a notice with a recall link, committed with the branch.
+ * `portal.notifySender` the sender gets a `portal-sent` notice with a recall link, committed with
+ * the branch.
  *
  * One recipient per branch: every recipient has their own link (a shared notice would hand one
  * recipient's link to the others), so a branch with several recipients is refused (the step
@@ -20,7 +21,6 @@ import { outcome, type Outcome } from '../mail/outcome.js';
 import { MessageDraft } from '../mime/draft.js';
 import type { PortalCrypto } from '../portal/crypto.js';
 import { depositMessage, linkExpiry, messageLink, recallLink, type ProfilePortalSettings } from '../portal/deposit.js';
-import { composeSenderRecallNotice, type SenderNoticeOptions } from '../portal/notices.js';
 import { parseOverrides } from '../portal/overrides.js';
 import type { PortalStore } from '../portal/store.js';
 import type { ProtectionMethod } from '../select/method.js';
@@ -39,8 +39,6 @@ export interface PortalMethodOptions {
   readonly linkValidityMs: number;
   /** portal.notifySender: a recall-link notice to the sender per recipient */
   readonly notifySender: boolean;
-  /** what the fallback sender notice needs (system sender, loop marker) */
-  readonly senderNotice: SenderNoticeOptions;
   readonly now?: () => number;
   readonly newId: () => string;
 }
@@ -88,7 +86,10 @@ export function portalMethod(options: PortalMethodOptions): ProtectionMethod {
 
       if (options.notifySender && message.sender !== '') {
         const recall = await options.store.tokens.issue({ purpose: 'recall', address: message.sender, messageId: message.id, expiresAt: linkExpiry(message, at, options.linkValidityMs) });
-        emitNotice(branch, composeSenderRecallNotice(options.senderNotice, { to: message.sender, recipient: message.recipient, subject: message.subject, link: recallLink(base, recall), expires, now: at, key: `portal-sent:${message.id}` }));
+        emitNotice(
+          branch,
+          options.notifier.compose({ type: 'portal-sent', to: message.sender, profile: profileName, vars: { recipient: message.recipient, subject: message.subject, link: recallLink(base, recall), expires }, key: `portal-sent:${message.id}` }),
+        );
       }
       return outcome.continue(MessageDraft.parse(Buffer.from(notice.bytes)));
     },

@@ -242,6 +242,14 @@ test('portal: the recall link in the sender\'s notice withdraws the message (a G
   assert.deepEqual(await ports.store.messages.readableBody(message.id, 'erin@partner.test'), { ok: false, reason: 'recalled' });
   const audit = await ports.store.audit.list({ messageId: message.id });
   assert.ok(audit.some((a) => a.event === 'recall' && a.address === 'alice@example.test' && a.ip === '203.0.113.9' && a.detail.via === 'link'));
+  // the password-reset port: a localised notice through the Notifier, queued like any other
+  await ports.sendPasswordReset('erin@partner.test', `${gw.app.portal.url}/reset/abc123`, 'de');
+  await sink.waitFor(3, 15_000);
+  const reset = sink.messages[2]!;
+  assert.deepEqual(reset.to, ['erin@partner.test']);
+  assert.match(text(reset), /X-Sealpost-Notification: portal-message/);
+  assert.match(text(reset), /^Content-Language: de/m);
+  assert.ok(decodedText(reset).includes(`${gw.app.portal.url}/reset/abc123`));
 });
 
 test('portal on PostgreSQL (cluster storage): deposit, notice, reply injection and recall', async (t) => {
