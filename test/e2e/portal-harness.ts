@@ -23,6 +23,8 @@ export interface Harness {
   readonly receipts: PortalMessage[];
   /** every log line the portal wrote (debug level), to check that no secret or body leaks */
   readonly logs: string[];
+  /** moves the web app's clock (not the store's) forward: session age, re-authentication */
+  advance(ms: number): void;
   deposit(raw: string | Buffer, over?: Partial<NewPortalMessage>): Promise<{ message: PortalMessage; link: string }>;
   close(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export async function startHarness(options: { lockout?: { maxFailures: number; l
   const resets: { address: string; link: string }[] = [];
   const receipts: PortalMessage[] = [];
   const logs: string[] = [];
+  let skew = 0;
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const portal = await startPortal({
     ports: {
@@ -55,7 +58,7 @@ export async function startHarness(options: { lockout?: { maxFailures: number; l
       unwrapTotp: (address, wrapped) => crypto.unwrapSecret('totp', address, wrapped),
       pdfPasswords: portalPdfPasswords(stores.portal, crypto),
     },
-    options: { listen: '127.0.0.1:0', baseUrl: 'https://localhost:8443', secret: randomBytes(32), logger, argon2: { memoryCost: 4096, timeCost: 1 }, ...(options.lockout ? { lockout: options.lockout } : {}) },
+    options: { listen: '127.0.0.1:0', baseUrl: 'https://localhost:8443', secret: randomBytes(32), logger, now: () => Date.now() + skew, argon2: { memoryCost: 4096, timeCost: 1 }, ...(options.lockout ? { lockout: options.lockout } : {}) },
   });
   return {
     stores,
@@ -65,6 +68,9 @@ export async function startHarness(options: { lockout?: { maxFailures: number; l
     resets,
     receipts,
     logs,
+    advance(ms) {
+      skew += ms;
+    },
     async deposit(raw, over = {}) {
       const id = over.id ?? `P${Date.now().toString(36)}${++seq}`;
       const sealed = crypto.seal('message', id, Buffer.from(raw));

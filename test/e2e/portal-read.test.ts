@@ -120,6 +120,14 @@ test('expired and recalled messages cannot be read; another recipient cannot ope
     await new Promise((r) => setTimeout(r, 1600));
     const expired = await page.goto(`${h.portal.url}/messages/${expiring.message.id}`);
     assert.equal(expired?.status(), 410);
+
+    // the recipient deletes a message: gone from the inbox, the link answers 404
+    const doomed = await h.deposit(SIMPLE, { recipient: 'carol@partner.test', subject: 'to be deleted' });
+    await page.goto(`${h.portal.url}/messages/${doomed.message.id}`);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL('**/inbox?done=deleted');
+    assert.doesNotMatch(await page.locator('main').textContent() ?? '', /to be deleted/);
+    assert.equal((await page.goto(`${h.portal.url}/messages/${doomed.message.id}`))?.status(), 404);
     await page.goto(`${h.portal.url}/inbox`);
     const inbox = await page.locator('main').textContent();
     assert.match(inbox ?? '', /Quarterly figures/);

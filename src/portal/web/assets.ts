@@ -68,7 +68,7 @@ export const PASSKEY_JS = `
   var csrf = document.querySelector('meta[name="csrf-token"]');
   function post(url, body){
     return fetch(url, {method:'POST', credentials:'same-origin', headers:{'content-type':'application/json','x-csrf-token':csrf ? csrf.content : ''}, body: JSON.stringify(body || {})})
-      .then(function(r){ return r.json().then(function(j){ if(!r.ok) throw new Error(j.error || 'failed'); return j; }); });
+      .then(function(r){ return r.json().then(function(j){ if (j && j.error === 'reauth' && j.next) { window.location.assign(j.next); throw new Error('reauth'); } if(!r.ok) throw new Error(j.error || 'failed'); return j; }); });
   }
   function fail(el){
     var box = document.getElementById(el.getAttribute('data-error-box') || 'passkey-error');

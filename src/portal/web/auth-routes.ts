@@ -145,10 +145,12 @@ export function authRoutes(app: FastifyInstance, web: Web): void {
   });
 
   // ───── login ─────
-  app.get<{ Querystring: { next?: string; done?: string } }>('/login', async (req, reply) => {
-    if (web.account(req, 'high')) return reply.redirect('/inbox', 303);
-    const notice: Notice = req.query.done === 'reset' ? { kind: 'ok', text: t(req)('reset.done') } : req.query.done === 'session' ? { kind: 'error', text: t(req)('error.session') } : null;
-    return web.send(req, reply, t(req)('login.title'), (ctx) => loginPage(ctx, { next: safeNext(req.query.next), notice, remember: true }), { script: true });
+  app.get<{ Querystring: { next?: string; done?: string; reauth?: string } }>('/login', async (req, reply) => {
+    const reauth = req.query.reauth === '1';
+    const current = web.account(req, 'high');
+    if (current && !reauth) return reply.redirect('/inbox', 303);
+    const notice: Notice = reauth ? { kind: 'error', text: t(req)('error.reauth') } : req.query.done === 'reset' ? { kind: 'ok', text: t(req)('reset.done') } : req.query.done === 'session' ? { kind: 'error', text: t(req)('error.session') } : null;
+    return web.send(req, reply, t(req)('login.title'), (ctx) => loginPage(ctx, { next: safeNext(req.query.next), notice, remember: true, ...(current ? { address: current } : {}) }), { script: true });
   });
 
   app.post('/login', async (req, reply) => {

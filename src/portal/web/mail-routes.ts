@@ -97,7 +97,7 @@ export function mailRoutes(app: FastifyInstance, web: Web): void {
     const all = await web.store.messages.list({ recipient: address, limit: 500 });
     const messages = all.filter((m) => (m.state === 'read' || m.state === 'unread') && m.deletedAt === null && web.account(req, m.security) !== null);
     req.sp.brand = messages.find((m) => m.branding)?.branding ?? null;
-    return web.send(req, reply, t(req)('inbox.title'), (ctx) => inboxPage(ctx, messages, null));
+    return web.send(req, reply, t(req)('inbox.title'), (ctx) => inboxPage(ctx, messages, req.query.done === 'deleted' ? { kind: 'ok', text: t(req)('inbox.deleted') } : null));
   });
 
   app.get<{ Params: { id: string } }>('/messages/:id', async (req, reply) => {
@@ -118,6 +118,15 @@ export function mailRoutes(app: FastifyInstance, web: Web): void {
       await web.audit(req, { event: 'read-receipt', address, messageId: message.id });
     }
     return web.send(req, reply, view.subject || message.subject || t(req)('message.noSubject'), (ctx) => messagePage(ctx, message, view, frame, blocked), { csp: MESSAGE_CSP });
+  });
+
+  /** The recipient hides a message from the inbox (the sender's view and the lifecycle keep it). */
+  app.post<{ Params: { id: string } }>('/messages/:id/delete', async (req, reply) => {
+    const own = await ownMessage(req, reply, req.params.id);
+    if (!own) return reply;
+    await web.store.messages.markDeleted(own.message.id, own.address);
+    await web.audit(req, { event: 'delete', address: own.address, messageId: own.message.id });
+    return reply.redirect('/inbox?done=deleted', 303);
   });
 
   app.get<{ Params: { id: string; part: string } }>('/messages/:id/parts/:part', async (req, reply) => {

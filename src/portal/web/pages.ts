@@ -121,7 +121,7 @@ export function messagePage(ctx: PageContext, m: PortalMessage, view: MessageVie
 <dt>${t('message.date')}</dt><dd>${when(ctx, m.createdAt)}</dd>${m.expiresAt !== null ? html`<dt>${t('inbox.expires')}</dt><dd>${when(ctx, m.expiresAt)}</dd>` : ''}</dl>
 <section aria-label="${t('message.body')}">${body}</section>
 ${files.length ? html`<section><h2>${t('message.attachments')}</h2><ul class="files">${files}</ul></section>` : ''}
-<div class="actions">${actions}<a href="/inbox">${t('message.back')}</a></div>
+<div class="actions">${actions}<form method="post" action="/messages/${m.id}/delete">${csrfField(ctx)}<button type="submit" class="secondary">${t('message.delete')}</button></form><a href="/inbox">${t('message.back')}</a></div>
 </article>`;
 }
 
@@ -178,7 +178,7 @@ export function securityPage(ctx: PageContext, s: SecurityState, notice: Notice)
   return html`<h1>${t('security.title')}</h1>${alert(notice)}
 <section class="card" aria-labelledby="h-totp"><h2 id="h-totp">${t('security.totp')}</h2>${totp}</section>
 <section class="card" aria-labelledby="h-pk"><h2 id="h-pk">${t('security.passkeys')}</h2><p>${t('security.passkeysIntro')}</p>
-${s.passkeys.length ? html`<ul class="files" id="passkey-list">${s.passkeys.map((p) => html`<li>${p.name} — ${when(ctx, p.createdAt)}</li>`)}</ul>` : html`<p>${t('security.passkeyNone')}</p>`}
+${s.passkeys.length ? html`<ul class="files" id="passkey-list">${s.passkeys.map((p) => html`<li><form method="post" action="/passkeys/remove" class="actions">${csrfField(ctx)}<input type="hidden" name="id" value="${p.id}"><span>${p.name} — ${when(ctx, p.createdAt)}</span><button type="submit" class="secondary" aria-label="${t('security.passkeyRemove')}: ${p.name}">${t('security.passkeyRemove')}</button></form></li>`)}</ul>` : html`<p>${t('security.passkeyNone')}</p>`}
 <div id="passkey-error" class="alert error" role="alert" tabindex="-1" hidden>${t('login.passkeyFailed')}</div>
 <button type="button" data-passkey="register" hidden>${t('security.passkeyAdd')}</button><noscript><p class="hint">${t('security.passkeyUnsupported')}</p></noscript></section>
 ${s.pdf ? html`<section class="card" aria-labelledby="h-pdf"><h2 id="h-pdf">${t('security.pdf')}</h2><p>${t('security.pdfIntro')}</p><p id="pdf-state">${s.pdf.set ? t('security.pdfOn') : t('security.pdfOff')}</p>

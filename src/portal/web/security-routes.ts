@@ -24,12 +24,27 @@ import { COOKIE, cookieOptions, signValue, verifySigned } from './security.js';
 import { base32, checkTotp, newTotpSecret, totpFor } from './totp.js';
 
 const usedChallenges = new Map<string, number>();
+const REAUTH_MS = 15 * 60_000;
 
 export function securityRoutes(app: FastifyInstance, web: Web): void {
   const t = (req: FastifyRequest) => req.sp.t;
   const high = (req: FastifyRequest, reply: FastifyReply) => {
     const address = web.account(req, 'high');
     if (!address) void reply.redirect('/login?next=/security', 303);
+    return address;
+  };
+  /**
+   * Changes that add a way in (passkey, TOTP, PDF password) need a login younger than
+   * REAUTH_MS: a stolen or forgotten-open session cannot plant a lasting credential. (Password
+   * change and TOTP removal ask for the current password instead.)
+   */
+  const recent = (req: FastifyRequest) => web.now() - (req.sp.session?.record.createdAt ?? 0) < REAUTH_MS;
+  const highRecent = (req: FastifyRequest, reply: FastifyReply) => {
+    const address = high(req, reply);
+    if (address && !recent(req)) {
+      void reply.redirect('/login?next=/security&reauth=1', 303);
+      return null;
+    }
     return address;
   };
 
@@ -49,11 +64,12 @@ export function securityRoutes(app: FastifyInstance, web: Web): void {
   app.get<{ Querystring: { done?: string } }>('/security', async (req, reply) => {
     const address = high(req, reply);
     if (!address) return reply;
-    return show(req, reply, address, req.query.done ? { kind: 'ok', text: req.query.done === 'passkey' ? t(req)('security.passkeyAdded') : t(req)('security.changed') } : null);
+    const done = req.query.done;
+    return show(req, reply, address, done ? { kind: 'ok', text: done === 'passkey' ? t(req)('security.passkeyAdded') : done === 'passkey-removed' ? t(req)('security.passkeyRemoved') : t(req)('security.changed') } : null);
   });
 
   app.post('/security/totp/start', async (req, reply) => {
-    const address = high(req, reply);
+    const address = highRecent(req, reply);
     if (!address) return reply;
     const wrapped = web.ports.wrapTotp(address, newTotpSecret());
     await web.updateSession(req, { ...req.sp.session!.data, totpPending: wrapped.toString('base64') });
@@ -61,7 +77,7 @@ export function securityRoutes(app: FastifyInstance, web: Web): void {
   });
 
   app.post('/security/totp/enable', async (req, reply) => {
-    const address = high(req, reply);
+    const address = highRecent(req, reply);
     if (!address) return reply;
     const pending = req.sp.session!.data.totpPending;
     if (!pending) return reply.redirect('/security', 303);
@@ -103,7 +119,7 @@ export function securityRoutes(app: FastifyInstance, web: Web): void {
 
   // ───── PDF password (pdf.passwordMode portal) ─────
   app.post('/security/pdf', async (req, reply) => {
-    const address = high(req, reply);
+    const address = highRecent(req, reply);
     if (!address) return reply;
     const pdf = web.ports.pdfPasswords;
     if (!pdf) return reply.redirect('/security', 303);
@@ -127,6 +143,7 @@ export function securityRoutes(app: FastifyInstance, web: Web): void {
   app.post('/passkeys/register/options', async (req, reply) => {
     const address = web.account(req, 'high');
     if (!address) return json(reply, 401, { error: 'login required' });
+    if (!recent(req)) return json(reply, 401, { error: 'reauth', next: '/login?next=/security&reauth=1' });
     const existing = await web.store.passkeys.byAddress(address);
     const options = await generateRegistrationOptions({
       rpName: web.settings.name,
@@ -160,6 +177,14 @@ export function securityRoutes(app: FastifyInstance, web: Web): void {
       web.log.info({ event: 'portal.passkey.register.refused', reason: (err as Error).message }, 'passkey registration refused');
       return json(reply, 400, { error: 'not verified' });
     }
+  });
+
+  app.post('/passkeys/remove', async (req, reply) => {
+    const address = highRecent(req, reply);
+    if (!address) return reply;
+    const id = fields(req).id ?? '';
+    if (id && (await web.store.passkeys.remove(id, address))) await web.audit(req, { event: 'passkey-removed', address });
+    return reply.redirect('/security?done=passkey-removed', 303);
   });
 
   app.post('/passkeys/login/options', async (req, reply) => {
