@@ -72,3 +72,17 @@ test('lenient decoding: QP soft breaks and bad escapes, 8-bit headers as UTF-8, 
   const parts = splitMultipart(Buffer.from('preamble\r\n--b\r\none --b not a delimiter\r\n--b\r\ntwo\r\n--b--\r\nepilogue'), 'b');
   assert.deepEqual(parts.map(String), ['one --b not a delimiter', 'two']);
 });
+
+test('hostile HTML: deep nesting and a huge body convert quickly with a note, never a stack overflow', () => {
+  const deep = `<p>start</p>${'<div>'.repeat(20_000)}deep${'</div>'.repeat(20_000)}`;
+  let started = performance.now();
+  const a = parseMessage(Buffer.from(`Content-Type: text/html\r\n\r\n${deep}`));
+  assert.match(a.text, /start/);
+  assert.ok(performance.now() - started < 5000);
+  const huge = '<p>para <b>bold</b> text</p>'.repeat(40_000);
+  started = performance.now();
+  const b = parseMessage(Buffer.from(`Content-Type: text/html\r\n\r\n${huge}`));
+  assert.ok(performance.now() - started < 5000);
+  assert.match(b.problems.join(), /the HTML body is long: the text shown comes from its first 512 KB/);
+  assert.equal(b.html, huge, 'the whole HTML is kept for message.html');
+});
