@@ -22,7 +22,7 @@ export interface FileInput {
   readonly depth: number;
 }
 
-export type FileKind = 'text' | 'html' | 'xml' | 'message' | 'zip' | 'gzip' | 'tar' | 'pdf' | 'ooxml' | 'unsupported' | 'media';
+export type FileKind = 'text' | 'html' | 'xml' | 'message' | 'zip' | 'gzip' | 'tar' | 'pdf' | 'ooxml' | 'smime' | 'pgp' | 'unsupported' | 'media';
 
 const TEXT_EXT = new Set(['txt', 'csv', 'tsv', 'json', 'md', 'log', 'ini', 'conf', 'cfg', 'yaml', 'yml', 'vcf', 'ics', 'sql', 'rtf', 'tex', 'text', 'asc']);
 const HTML_EXT = new Set(['html', 'htm', 'xhtml']);
@@ -30,7 +30,8 @@ const XML_EXT = new Set(['xml', 'svg']);
 const OOXML_EXT = new Set(['docx', 'docm', 'dotx', 'dotm', 'xlsx', 'xlsm', 'xltx', 'xltm', 'pptx', 'pptm', 'odt', 'ods', 'odp']);
 const ZIP_EXT = new Set(['zip', 'jar']);
 // containers and documents that may hide data but that we cannot open: unscannable, not ignored
-const UNSUPPORTED_EXT = new Set(['rar', '7z', 'bz2', 'xz', 'zst', 'cab', 'iso', 'doc', 'xls', 'ppt', 'msg', 'p7m', 'pgp', 'gpg']);
+const UNSUPPORTED_EXT = new Set(['rar', '7z', 'bz2', 'xz', 'zst', 'cab', 'iso', 'doc', 'xls', 'ppt', 'msg']);
+const PGP_ARMOR = Buffer.from('-----BEGIN PGP MESSAGE-----');
 const TEXT_TYPES = new Set(['application/json', 'application/xml', 'application/csv', 'application/x-csv', 'application/rtf', 'application/x-yaml', 'application/yaml', 'application/javascript', 'application/ld+json']);
 
 function extensionOf(name: string): string {
@@ -49,6 +50,9 @@ export function classify(bytes: Buffer, contentType: string, name: string): File
   if (bytes.subarray(0, 1024).includes('%PDF-')) return 'pdf';
   if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0) return 'unsupported'; // OLE2: legacy Office, .msg, password-protected OOXML
   if (bytes.subarray(0, 6).equals(Buffer.from('Rar!\x1a\x07', 'latin1')) || bytes.subarray(0, 6).equals(Buffer.from('377abcaf271c', 'hex'))) return 'unsupported';
+  // encrypted content is the classic way past a DLP filter: unscannable, never "nothing found"
+  if (contentType === 'application/pkcs7-mime' || contentType === 'application/x-pkcs7-mime' || ext === 'p7m') return 'smime';
+  if (bytes.subarray(0, 1024).includes(PGP_ARMOR) || ext === 'pgp' || ext === 'gpg' || contentType === 'application/pgp-encrypted') return 'pgp';
   if (contentType === 'application/pdf' || ext === 'pdf') return 'pdf';
   if (contentType === 'message/rfc822' || ext === 'eml') return 'message';
   if (UNSUPPORTED_EXT.has(ext) || contentType === 'application/x-rar-compressed' || contentType === 'application/x-7z-compressed' || contentType === 'application/msword' || contentType === 'application/vnd.ms-excel') return 'unsupported';
@@ -101,6 +105,13 @@ export async function extractFile(f: FileInput, c: Collector): Promise<void> {
         await walkMessage(f.bytes, f.path, f.depth + 1, true, c);
         return;
       case 'media':
+        return;
+      case 'smime':
+        c.markUnscannable(f.path, 'encrypted or opaque-signed S/MIME content');
+        return;
+      case 'pgp':
+        if (f.contentType === 'application/pgp-encrypted' && f.bytes.length < 100) return; // the "Version: 1" control part of PGP/MIME
+        c.markUnscannable(f.path, 'OpenPGP-encrypted content');
         return;
       case 'unsupported':
         c.markUnscannable(f.path, 'unsupported archive or document format');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { zipSync, strToU8 } from 'fflate';
-import { compose, deeplyNested, encryptPdf, fixture, manyPartMessage, pdftotext, pdfWithText, tgzWithCli, zeroBombZip, zipWithCli } from '../../test/fixtures/dlp/generate.js';
+import { compose, deeplyNested, encryptPdf, fixture, manyPartMessage, pdftotext, pdfWithText, smimeWithOpenssl, tgzWithCli, zeroBombZip, zipWithCli } from '../../test/fixtures/dlp/generate.js';
 import { dlpSchema } from '../config/dlp-schema.js';
 import { detect, dlpConditionHolds, indexContent, type ContentIndex, type DlpLimits } from './index.js';
 
@@ -196,6 +196,20 @@ describe('indexContent: hostile input stays within limits', () => {
     assert.deepEqual(result.unscannable, ['2!secret.txt']);
     assert.equal(dlpConditionHolds(result, 1, config), true, 'default: unscannable counts as a match');
     assert.equal(dlpConditionHolds(result, 1, dlpSchema.parse({ unscannable: 'ignore' })), false);
+  });
+
+  it('marks encrypted S/MIME and OpenPGP content unscannable, but not signatures', async () => {
+    const entity = 'Content-Type: text/plain\r\n\r\ncard 4111 1111 1111 1111\r\n';
+    const enveloped = await indexContent(smimeWithOpenssl('encrypt', entity), LIMITS);
+    assert.deepEqual(enveloped.unscannable, [{ path: '1', reason: 'encrypted or opaque-signed S/MIME content' }]);
+    const signed = await indexContent(smimeWithOpenssl('sign', entity), LIMITS);
+    assert.deepEqual(signed.unscannable, []);
+    assert.deepEqual(cards(signed), ['4111 **** **** 1111'], 'the signed part is read');
+    const armor = '-----BEGIN PGP MESSAGE-----\r\n\r\nhQEMA8x9\r\n-----END PGP MESSAGE-----\r\n';
+    const pgpMime = Buffer.from(`From: a@example.test\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary=p\r\n\r\n--p\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--p\r\nContent-Type: application/octet-stream; name=encrypted.asc\r\n\r\n${armor}--p--\r\n`);
+    assert.deepEqual((await indexContent(pgpMime, LIMITS)).unscannable, [{ path: '2', reason: 'OpenPGP-encrypted content' }]);
+    const inline = await indexContent(await compose({ text: armor }), LIMITS);
+    assert.deepEqual(inline.unscannable, [{ path: '1', reason: 'OpenPGP-encrypted content' }]);
   });
 
   it('stops a 1 GB zip bomb early, whatever its headers say', async () => {

@@ -32,7 +32,9 @@ parentPort.on('message', async (job) => {
       const page = await doc.getPage(i);
       const content = await page.getTextContent();
       for (const item of content.items) {
-        if (typeof item.str === 'string') text += item.str + (item.hasEOL ? '\\n' : ' ');
+        // a line end inside a page is soft (wrapping): a space, so "4111 1111" + "1111 1111" wrapped
+        // at the margin still reads as one number; pages end with a newline
+        if (typeof item.str === 'string') text += item.str + (item.hasEOL || !item.str.endsWith(' ') ? ' ' : '');
       }
       text += '\\n';
       page.cleanup();
