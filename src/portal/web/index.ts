@@ -2,6 +2,7 @@
  * portal/web entry: starts the recipients' portal on its own HTTPS listener.
  * See server.ts for the security model and ports.ts for what it needs from the rest of Sealpost.
  */
+import { SealpostError } from '../../errors/index.js';
 import { createSelfSignedIdentity } from '../../receive/self-signed.js';
 import { buildPortalApp } from './server.js';
 import type { PortalWebOptions, PortalWebPorts } from './ports.js';
@@ -28,7 +29,9 @@ function splitListen(listen: string): { host: string; port: number } {
 export async function startPortal(deps: PortalDeps): Promise<RunningPortal> {
   const { options } = deps;
   const base = new URL(options.baseUrl);
-  if (base.protocol !== 'https:') throw new Error(`portal.baseUrl must be https (passkeys and Secure cookies need it): ${options.baseUrl}`);
+  if (base.protocol !== 'https:') throw new SealpostError('SP_ERR_CONFIG_INVALID', `portal.baseUrl must be https (passkeys and Secure cookies need it): ${options.baseUrl}`, { path: 'portal.baseUrl' });
+  // the app serves from the root of its origin; a path prefix would break every link and cookie path
+  if (base.pathname !== '/' || base.search || base.hash) throw new SealpostError('SP_ERR_CONFIG_INVALID', `portal.baseUrl must be an origin without a path (the portal serves /m/…, /login … at its root): ${options.baseUrl}`, { path: 'portal.baseUrl' });
   const { host, port } = splitListen(options.listen);
   const tls = options.tls ?? (await createSelfSignedIdentity(base.hostname));
   // With port 0 (tests) the origin is known only after binding; WebAuthn and links need the real one.

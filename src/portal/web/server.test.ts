@@ -103,3 +103,14 @@ test('uploads above maxUpload are refused with a page, unknown routes answer 404
   }
   assert.equal((await app.inject({ method: 'GET', url: '/inbox' })).statusCode, 401, 'no session, no inbox');
 });
+
+test('startPortal refuses a baseUrl that is not an https origin', async () => {
+  const { startPortal } = await import('./index.js');
+  for (const baseUrl of ['http://portal.example.test', 'https://portal.example.test/portal']) {
+    await assert.rejects(
+      startPortal({ ports: {} as never, options: { listen: '127.0.0.1:0', baseUrl, secret: randomBytes(32), logger: silentLogger() } }),
+      (err: { code?: string; context?: { path?: string } }) => err.code === 'SP_ERR_CONFIG_INVALID' && err.context?.path === 'portal.baseUrl',
+      baseUrl,
+    );
+  }
+});
