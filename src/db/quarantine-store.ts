@@ -16,6 +16,8 @@ import { acceptRow } from './spool-store.js';
 import { reading, rowsAffected, writeFailed, type StoreContext } from './store-support.js';
 import { writeMillis } from './values.js';
 
+class ReleasedElsewhere extends Error {}
+
 export class SqlQuarantineStore implements QuarantineStore {
   constructor(private readonly ctx: StoreContext) {}
 
@@ -64,10 +66,12 @@ export class SqlQuarantineStore implements QuarantineStore {
         await trx.insertInto('spool_entries').values(spoolRow).execute();
         // compare-and-delete: two operators releasing at once create one spool entry, not two
         const deleted = rowsAffected(await trx.deleteFrom('quarantine').where('id', '=', id).executeTakeFirst());
-        if (deleted !== 1) throw new SealpostError('SP_ERR_STORE_WRITE_FAILED', `quarantine entry ${id} changed during release`, { quarantineId: id });
+        // another release won the race: roll this one back (its spool row too) and report "gone"
+        if (deleted !== 1) throw new ReleasedElsewhere();
         return { spoolId, resumesAt: resume?.processor ?? null };
       });
     } catch (err) {
+      if (err instanceof ReleasedElsewhere) return null;
       if (isSealpostError(err) && err.code === 'SP_ERR_CLI_USAGE') throw err;
       throw writeFailed('SP_ERR_STORE_WRITE_FAILED', db, err, { quarantineId: id, stage: 'quarantine-release' });
     }

@@ -54,11 +54,19 @@ export function decisionFor(rules: readonly Rule[], msg: MessageContext, branch:
     draft: branch.draft,
     sender: msg.envelope.mailFrom,
     recipient,
-    size: msg.original.body.length,
+    // the whole message as received (header block + body), as `size: { over: 10MB }` reads
+    size: messageSize(msg),
     facts: msg.facts,
     content: () => content.get(branch.draft),
     scanner: content.scanner,
   });
+}
+
+const sizes = new WeakMap<MessageContext, number>();
+function messageSize(msg: MessageContext): number {
+  let n = sizes.get(msg);
+  if (n === undefined) sizes.set(msg, (n = msg.original.headerBytes().length + msg.original.body.length));
+  return n;
 }
 
 /** The steps of the policy stage for one processor. */

@@ -27,7 +27,7 @@ test('a policy quarantine records where to resume (after the policy, per directi
   const msg = message('From: eve@remote.test\nSubject: please hold this\nMessage-ID: <r1@remote.test>\n\nbody\n', [inb('carol@example.test'), out('bob@partner.test')], 'alice@example.test');
   const done = await runPipeline(msg, msg.envelope.recipients, { processors, start: START_PROCESSOR, stepTimeoutMs: 5000, maxAttempts: 3, previousFailures: 0 });
   const commit = buildCommit(msg, done, commitOptions, 0);
-  assert.deepEqual(commit.settled.sort(), ['bob@partner.test', 'carol@example.test']);
+  assert.deepEqual([...commit.settled].sort(), ['bob@partner.test', 'carol@example.test']);
   assert.equal(commit.items.length, 0);
   const byRecipient = new Map(commit.quarantine.map((q) => [q.recipients[0], q]));
   const inbound = byRecipient.get('carol@example.test')!;

@@ -96,6 +96,21 @@ function suite(name: string, open: () => Promise<{ stores: Stores; done: () => P
       }
     });
 
+    test('two operators releasing at once: one spool entry, the other release finds nothing', async () => {
+      const { stores, done } = await open();
+      try {
+        const entry = held(uid('M'));
+        await quarantine(stores, entry);
+        const ids = [uid('R'), uid('R')];
+        const results = await Promise.all(ids.map((sid) => stores.quarantine.release(entry.id, sid, T0)));
+        assert.equal(results.filter((r) => r !== null).length, 1);
+        const spooled = (await Promise.all(ids.map((sid) => stores.spool.get(sid)))).filter((e) => e !== null);
+        assert.equal(spooled.length, 1, 'the losing release left no spool entry behind');
+      } finally {
+        await done();
+      }
+    });
+
     test('delete and purge by age', async () => {
       const { stores, done } = await open();
       try {
