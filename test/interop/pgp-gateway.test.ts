@@ -26,7 +26,7 @@ after(() => gpg.close());
 
 async function scenario(t: { after(fn: () => Promise<void>): void }, extra = ''): Promise<{ gw: TestGateway; sink: Sink; send(from: string, to: string[], raw: string | Buffer): Promise<void> }> {
   const sink = await startSink();
-  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }\nprofiles: { default: { queueTimeout: 1h } }\n${extra}`);
+  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }\n${extra.includes('profiles:') ? '' : 'profiles: { default: { queueTimeout: 1h } }\n'}${extra}`);
   t.after(async () => {
     await gw.close();
     await sink.close();
@@ -179,4 +179,30 @@ test('Autocrypt: a key offered in the header is learnt only when the message\'s 
   const d = await gpg.decrypt(out.slice(out.indexOf('-----BEGIN PGP MESSAGE-----')));
   assert.equal(d.code, 0, d.stderr);
   assert.match(d.stdout.toString(), /encrypted to the learnt key/);
+});
+
+test('outbound PGP/INLINE for listed recipients (text/plain only), signed; gpg decrypts the text', async (t) => {
+  const s = await scenario(t, 'pgp: { inline: [partner.test] }\n');
+  await s.gw.app.pgp.keyring.import(await gpg.exportSecret(alice));
+  await s.gw.app.pgp.keyring.import(await gpg.exportPublic(bob));
+  await s.send('alice@example.test', ['bob@partner.test'], Buffer.from('From: alice@example.test\r\nTo: bob@partner.test\r\nSubject: [secure] inline\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=C3=BC=C3=9Fe aus Berlin\r\n'));
+  await s.sink.waitFor(1, 20_000);
+  const text = s.sink.messages[0]!.body.toString('latin1');
+  assert.match(text, /^Content-Type: text\/plain; charset=us-ascii\r$/m);
+  assert.match(text, /\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n/);
+  const d = await gpg.decrypt(text.slice(text.indexOf('-----BEGIN PGP MESSAGE-----')));
+  assert.equal(d.code, 0, d.stderr);
+  assert.match(d.stdout.toString('utf8'), /^Gr\u00fc\u00dfe aus Berlin\r?\n$/, 'the decoded text, UTF-8 (text-mode literal data)');
+  assert.ok(d.status.some((l) => l.startsWith(`VALIDSIG ${alice.toUpperCase()}`)));
+});
+
+test('sign: required holds mail from a sender without a hosted key, then tells the sender; the recipient never gets it', async (t) => {
+  const s = await scenario(t, 'profiles: { default: { order: [pgp], sign: required, queueTimeout: 2s } }\n');
+  await s.gw.app.pgp.keyring.import(await gpg.exportPublic(bob));
+  await s.send('nokey@example.test', ['bob@partner.test'], 'From: nokey@example.test\r\nTo: bob@partner.test\r\nSubject: [secure] must be signed\r\nContent-Type: text/plain\r\n\r\nunsigned text\r\n');
+  await s.sink.waitFor(1, 20_000);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(s.sink.messages.length, 1);
+  assert.deepEqual(s.sink.messages[0]!.to, ['nokey@example.test']);
+  assert.match(s.sink.messages[0]!.body.toString('latin1'), /X-Sealpost-Notification: encryption-failed/);
 });
