@@ -49,13 +49,14 @@ test('policy explain --json prints the contract shape per recipient', async (t) 
   await writeFile(join(dir, 'm.eml'), 'From: a@corp.test\r\nSubject: [Secure] plans\r\n\r\nx\r\n');
   const r = await sealpost(['policy', 'explain', 'm.eml', '--from', 'a@corp.test', '--to', 'b@partner.test', '--to', 'c@corp.test', '--json'], dir);
   assert.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { recipients: { address: string; direction: string; action: string; method: string | null; decidedBy: { rule: string; level: string }; rules: string[]; trace: unknown[] }[] };
+  const out = JSON.parse(r.stdout) as { recipients: { address: string; direction: string; action: string; method: string | null; decidedBy: { rule: string; level: string }; rules: { rule: string; level: string; matched: boolean }[]; trace: unknown[] }[] };
   const [b, c] = out.recipients;
   assert.equal(b!.address, 'b@partner.test');
   assert.equal(b!.direction, 'outbound');
   assert.equal(b!.action, 'hold', 'mandatory encryption with no method: held, never delivered');
   assert.deepEqual(b!.decidedBy, { rule: 'secure-subject-or-header', level: 'gateway' });
-  assert.deepEqual(b!.rules, ['secure-subject-or-header']);
+  // every rule evaluated, matched or not (with score and note when there are)
+  assert.deepEqual(b!.rules.map((x) => [x.rule, x.level, x.matched]), [['secure-subject-or-header', 'gateway', true]]);
   assert.ok(b!.trace.length > 0);
   assert.equal(c!.direction, 'inbound');
   assert.equal(c!.action, 'deliver');
