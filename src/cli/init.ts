@@ -56,9 +56,10 @@ profiles:
     order: [smime, pgp, pdf, portal]
     queueTimeout: 1d                  # how long mail no method can serve is held before it bounces
 
-portal:
+portal:                               # the recipients' web portal (pull delivery for people without keys)
+  enabled: true
   listen: "127.0.0.1:8443"
-  baseUrl: "https://localhost:8443"
+  baseUrl: "https://localhost:8443"     # what links in notices point to; use your public host name
 
 ${DEFAULT_POLICIES_YAML}`;
 }

@@ -11,7 +11,7 @@ import { MessageDraft } from '../mime/draft.js';
 import { PROCESSED_HEADER, stampMarker } from '../classify/loop-marker.js';
 
 /** Headers senders and add-ins set to ask something of the gateway (Cisco X-PostX-* aliases too). */
-export const REQUEST_HEADER_PATTERN = /^x-(sealpost-(encrypt|expiration|read-receipt|allow-reply|allow-reply-all|allow-forward)|postx-.*)$/i;
+export const REQUEST_HEADER_PATTERN = /^x-(sealpost-(encrypt|expiration|read-receipt|allow-reply|allow-reply-all|allow-forward|sms-number)|postx-.*)$/i;
 
 export interface FinalizeOptions {
   readonly secret: Buffer;

@@ -81,7 +81,8 @@ export function selectSteps(options: SelectOptions): Step[] {
         const visible = visibleRecipients(branch);
         const keyOf = async (r: EnvelopeRecipient) => {
           const selection = (await selectFor(r, msg, branch, options)).selection;
-          const own = selection !== 'none' && selection !== 'hold' && selection !== 'refuse' && selection !== 'tls' && !visible.has(r.address.toLowerCase());
+          // Portal deposits are per recipient (each gets their own link): never share a branch.
+        const own = selection === 'portal' || (selection !== 'none' && selection !== 'hold' && selection !== 'refuse' && selection !== 'tls' && !visible.has(r.address.toLowerCase()));
           return own ? `${selection}|bcc:${r.address}` : selection;
         };
         const first = await keyOf(branch.recipients[0]!);

@@ -81,7 +81,7 @@ test('giving up after giveUpAfter sends one DSN; a bounce to <> produces none', 
 });
 
 test('[secure] with no method is held, then returned with a notice — never delivered in clear', async (t) => {
-  const { gw, sink } = await withGateway(t, 'profiles: { default: { queueTimeout: 2s } }\n');
+  const { gw, sink } = await withGateway(t, 'profiles: { default: { order: [smime, pgp], queueTimeout: 2s } }\n');
   await send(gw.port, 'alice@example.test', ['bob@remote.test'], 'From: alice@example.test\r\nSubject: [secure] payroll\r\n\r\nconfidential numbers\r\n');
   await sink.waitFor(1, 15_000);
   await new Promise((r) => setTimeout(r, 500));
@@ -94,7 +94,7 @@ test('[secure] with no method is held, then returned with a notice — never del
 });
 
 test('the trigger header from an internal sender requires encryption and is never forwarded', async (t) => {
-  const { gw, sink } = await withGateway(t, 'profiles: { default: { queueTimeout: 1s } }\n');
+  const { gw, sink } = await withGateway(t, 'profiles: { default: { order: [smime, pgp], queueTimeout: 1s } }\n');
   await send(gw.port, 'alice@example.test', ['bob@remote.test', 'carol@example.test'], 'Subject: x\r\nX-Sealpost-Encrypt: yes\r\nX-Sealpost-Action: decrypted\r\n\r\nbody\r\n');
   await sink.waitFor(2, 15_000);
   const inbound = sink.messages.find((m) => m.to.includes('carol@example.test'))!;

@@ -37,7 +37,7 @@ test('preferred: plaintext over verified TLS, the S/MIME form over an unverified
   t.after(() => other.close());
   const untrusted = await startSink({ tls: true, certificate: await other.issue(['127.0.0.1', 'localhost']) });
   t.after(() => untrusted.close());
-  const s = await smimeScenario(t, `profiles: { default: { tlsInsteadOfEncryption: preferred, queueTimeout: 1h } }\ndelivery: { retry: [1h], tls: { caFile: "${caFile}" } }\n`, {
+  const s = await smimeScenario(t, `profiles: { default: { order: [smime, pgp], tlsInsteadOfEncryption: preferred, queueTimeout: 1h } }\ndelivery: { retry: [1h], tls: { caFile: "${caFile}" } }\n`, {
     routes: `{ domain: verified.test, to: "smtp://127.0.0.1:${tlsSink.port}" }, { domain: untrusted.test, to: "smtp://127.0.0.1:${untrusted.port}" }`,
   });
   await s.partner('bob@verified.test');
