@@ -53,7 +53,8 @@ function csrfFrom(req: FastifyRequest): string | undefined {
 export async function buildPortalApp(ports: PortalWebPorts, options: PortalWebOptions, https: { cert: string; key: string }, origin: string): Promise<{ app: FastifyInstance; web: Web }> {
   const settings = portalSettings(options, origin);
   const web = new Web(ports, options, settings);
-  const app = Fastify({ https, logger: false, bodyLimit: 64 * 1024, trustProxy: false, return503OnClosing: true, routerOptions: { ignoreTrailingSlash: true } });
+  // A public listener: idle sockets and slow requests are cut (slowloris); uploads get minutes.
+  const app = Fastify({ https, logger: false, bodyLimit: 64 * 1024, trustProxy: false, return503OnClosing: true, connectionTimeout: 60_000, requestTimeout: 300_000, routerOptions: { ignoreTrailingSlash: true } });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: settings.maxUpload }, (req, body, done) => {
