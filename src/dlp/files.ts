@@ -48,6 +48,7 @@ export function classify(bytes: Buffer, contentType: string, name: string): File
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'gzip';
   if (bytes.length >= 512 && bytes.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
   if (bytes.subarray(0, 1024).includes('%PDF-')) return 'pdf';
+  if (bytes.length >= 4 && bytes.readUInt32LE(0) === 0x223e9f78) return 'unsupported'; // TNEF (winmail.dat): Outlook's wrapper around attachments
   if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0) return 'unsupported'; // OLE2: legacy Office, .msg, password-protected OOXML
   if (bytes.subarray(0, 6).equals(Buffer.from('Rar!\x1a\x07', 'latin1')) || bytes.subarray(0, 6).equals(Buffer.from('377abcaf271c', 'hex'))) return 'unsupported';
   // encrypted content is the classic way past a DLP filter: unscannable, never "nothing found"
@@ -55,7 +56,7 @@ export function classify(bytes: Buffer, contentType: string, name: string): File
   if (bytes.subarray(0, 1024).includes(PGP_ARMOR) || ext === 'pgp' || ext === 'gpg' || contentType === 'application/pgp-encrypted') return 'pgp';
   if (contentType === 'application/pdf' || ext === 'pdf') return 'pdf';
   if (contentType === 'message/rfc822' || ext === 'eml') return 'message';
-  if (UNSUPPORTED_EXT.has(ext) || contentType === 'application/x-rar-compressed' || contentType === 'application/x-7z-compressed' || contentType === 'application/msword' || contentType === 'application/vnd.ms-excel') return 'unsupported';
+  if (UNSUPPORTED_EXT.has(ext) || contentType === 'application/ms-tnef' || contentType === 'application/vnd.ms-tnef' || contentType === 'application/x-rar-compressed' || contentType === 'application/x-7z-compressed' || contentType === 'application/msword' || contentType === 'application/vnd.ms-excel') return 'unsupported';
   if (ZIP_EXT.has(ext) || contentType === 'application/zip' || contentType === 'application/x-zip-compressed') return 'zip';
   if (OOXML_EXT.has(ext)) return 'ooxml';
   if (contentType === 'text/html' || HTML_EXT.has(ext)) return 'html';
@@ -96,7 +97,8 @@ export async function extractFile(f: FileInput, c: Collector): Promise<void> {
         c.addText('attachment', f.path, decodeCharset(f.bytes, f.charset) ?? '');
         return;
       case 'html':
-        c.addText('attachment', f.path, htmlToText(decodeCharset(f.bytes, f.charset) ?? ''));
+        c.addText('attachment', f.path, htmlToText(decodeCharset(f.bytes, f.charset) ?? '', () => c.expired()));
+        if (c.expired()) c.timedOut(f.path);
         return;
       case 'xml':
         c.addText('attachment', f.path, stripTags(decodeCharset(f.bytes, f.charset) ?? ''));

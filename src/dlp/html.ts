@@ -22,8 +22,10 @@ const BLOCKS = new Set([
 ]);
 const CELLS = new Set(['td', 'th']);
 
-export function htmlToText(html: string): string {
+/** `stop` is polled every few thousand tokens (the extraction deadline); the text so far is returned. */
+export function htmlToText(html: string, stop?: () => boolean): string {
   const out: string[] = [];
+  let tokens = 0;
   let pendingBreak = '';
   const emit = (s: string): void => {
     if (pendingBreak) {
@@ -33,6 +35,7 @@ export function htmlToText(html: string): string {
     out.push(s);
   };
   for (const m of html.matchAll(TOKEN)) {
+    if ((++tokens & 8191) === 0 && stop?.()) break;
     if (m[4] !== undefined) {
       const text = decodeEntities(m[4]).replace(/[ \t\r\n\f]+/g, ' ');
       if (text !== ' ' || (out.length > 0 && !pendingBreak)) emit(text);

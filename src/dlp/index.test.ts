@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { zipSync, strToU8 } from 'fflate';
-import { compose, deeplyNested, encryptPdf, fixture, manyPartMessage, pdftotext, pdfWithText, smimeWithOpenssl, tgzWithCli, zeroBombZip, zipWithCli } from '../../test/fixtures/dlp/generate.js';
+import { compose, deeplyNested, encryptPdf, fixture, manyPartMessage, pdftotext, pdfWithText, smimeWithOpenssl, tgzWithCli, zeroBombZip, zip64FromStdin, zipWithCli } from '../../test/fixtures/dlp/generate.js';
 import { dlpSchema } from '../config/dlp-schema.js';
 import { detect, dlpConditionHolds, indexContent, type ContentIndex, type DlpLimits } from './index.js';
 
@@ -108,6 +108,14 @@ describe('indexContent: MIME tree', () => {
     const index = await indexContent(raw, LIMITS);
     assert.deepEqual(cards(index), ['3782 **** *** 0005']);
     assert.ok(index.attachments.some((a) => a.path === '2!backup.tar!a.txt'), JSON.stringify(index.attachments));
+  });
+
+  it('reads ZIP64 archives (Info-ZIP, from a stream)', async () => {
+    const zip = zip64FromStdin('IBAN CH93 0076 2011 6238 5295 7\n');
+    assert.ok(zip.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])), 'the archive has a ZIP64 end record');
+    const index = await indexContent(await compose({ attachments: [{ filename: 'stream.zip', content: zip }] }), LIMITS);
+    assert.deepEqual(index.unscannable, []);
+    assert.deepEqual(detect(index, 'iban', config).matches, ['CH93 **** **** **** *295 7']);
   });
 
   it('sees through zero-width characters and full-width digits', async () => {
@@ -267,6 +275,32 @@ describe('indexContent: hostile input stays within limits', () => {
     assert.equal(index.unscannable.length, 1);
     assert.match(index.unscannable[0]!.reason, /time limit/);
     assert.deepEqual(cards(await indexContent(raw, LIMITS)), ['4111 **** **** 1111']);
+  });
+
+  it('runs PDFs of parallel messages side by side; one overrunning its deadline does not disturb the others', async () => {
+    const pdf = await pdfWithText(Array.from({ length: 10 }, (_, i) => `page ${i} card 4111 1111 1111 1111`));
+    const raw = await compose({ attachments: [{ filename: 'a.pdf', content: pdf }] });
+    const results = await Promise.all([indexContent(raw, limits({ maxExtractMs: 2 })), ...Array.from({ length: 5 }, () => indexContent(raw, LIMITS))]);
+    assert.match(results[0]!.unscannable[0]!.reason, /time limit/);
+    for (const r of results.slice(1)) assert.deepEqual(cards(r), ['4111 **** **** 1111']);
+  });
+
+  it('stops converting a huge HTML body at the deadline', async () => {
+    const html = '<div><span>x</span></div>'.repeat(400_000);
+    const raw = Buffer.from(`From: a@example.test\r\nContent-Type: text/html\r\n\r\n${html}`);
+    const t0 = performance.now();
+    const index = await indexContent(raw, limits({ maxExtractMs: 20 }));
+    assert.ok(performance.now() - t0 < 1000, `took ${performance.now() - t0} ms`);
+    assert.match(index.unscannable[0]!.reason, /time limit/);
+  });
+
+  it('marks formats it cannot open unscannable (TNEF, RAR, legacy Office)', async () => {
+    const tnef = Buffer.concat([Buffer.from([0x78, 0x9f, 0x3e, 0x22]), randomBytes(100)]);
+    const rar = Buffer.concat([Buffer.from('Rar!\x1a\x07\x01\x00', 'latin1'), randomBytes(100)]);
+    const ole = Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), randomBytes(100)]);
+    const raw = await compose({ attachments: [{ filename: 'winmail.dat', content: tnef }, { filename: 'a.rar', content: rar }, { filename: 'old.doc', content: ole }] });
+    const index = await indexContent(raw, LIMITS);
+    assert.deepEqual(index.unscannable.map((u) => u.path), ['1', '2', '3']);
   });
 
   it('cuts text at maxTextBytes and says so', async () => {

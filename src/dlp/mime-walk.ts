@@ -70,7 +70,8 @@ async function walkEntity(draft: MessageDraft, path: string, depth: number, inAt
     const text = decodeCharset(content, ct.params['charset']) ?? '';
     // inline PGP (RFC 4880 armor in a text body): the ciphertext is scanned as text, but what it hides cannot be
     if (text.includes('-----BEGIN PGP MESSAGE-----')) c.markUnscannable(leafPath, 'OpenPGP-encrypted content');
-    c.addText(inAttachment ? 'attachment' : 'body', leafPath, type === 'text/html' ? htmlToText(text) : text);
+    c.addText(inAttachment ? 'attachment' : 'body', leafPath, type === 'text/html' ? htmlToText(text, () => c.expired()) : text);
+    if (c.expired()) c.timedOut(leafPath);
     return;
   }
   c.addAttachment({ path: leafPath, name, contentType: type, size: content.length });

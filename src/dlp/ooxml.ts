@@ -31,10 +31,12 @@ interface PullOptions {
 }
 
 /** The text of the given elements, lines at paragraph ends. */
-export function pullText(xml: string, o: PullOptions): string {
+export function pullText(xml: string, o: PullOptions, stop?: () => boolean): string {
   let out = '';
   let inText = 0;
+  let tokens = 0;
   for (const m of xml.matchAll(TOKEN)) {
+    if ((++tokens & 8191) === 0 && stop?.()) break;
     if (m[4] !== undefined) {
       if (inText > 0) out += decodeXmlText(m[4]);
       continue;
@@ -60,11 +62,13 @@ const SLIDE = { text: new Set(['a:t']), lines: new Set(['a:p', 'a:br']), tabs: n
 const ODF = { text: new Set(['text:p', 'text:h', 'text:span', 'text:a']), lines: new Set(['text:p', 'text:h', 'text:line-break']), tabs: new Set(['text:tab', 'text:s']) };
 
 /** xl/sharedStrings.xml → the strings by index (rich text runs concatenated). */
-export function sharedStrings(xml: string): string[] {
+export function sharedStrings(xml: string, stop?: () => boolean): string[] {
   const out: string[] = [];
   let current: string | null = null;
   let inT = 0;
+  let tokens = 0;
   for (const m of xml.matchAll(TOKEN)) {
+    if ((++tokens & 8191) === 0 && stop?.()) break;
     if (m[4] !== undefined) {
       if (current !== null && inT > 0) current += decodeXmlText(m[4]);
       continue;
@@ -87,13 +91,15 @@ export function sharedStrings(xml: string): string[] {
 }
 
 /** A worksheet's cells as text: one line per row, cells separated by tabs. */
-export function sheetText(xml: string, shared: readonly string[]): string {
+export function sheetText(xml: string, shared: readonly string[], stop?: () => boolean): string {
   const rows: string[] = [];
   let row: string[] = [];
   let cellType = '';
   let value = '';
   let inValue = 0;
+  let tokens = 0;
   for (const m of xml.matchAll(TOKEN)) {
+    if ((++tokens & 8191) === 0 && stop?.()) break;
     if (m[4] !== undefined) {
       if (inValue > 0) value += decodeXmlText(m[4]);
       continue;
@@ -156,23 +162,28 @@ export async function extractOoxml(f: FileInput, c: Collector, extract: (f: File
     }
     return data.data.toString('utf8');
   };
+  const stop = (): boolean => c.expired();
   const texts: string[] = [];
   if (plan.kind === 'xlsx') {
     const sharedEntry = plan.members.find((e) => e.name === 'xl/sharedStrings.xml');
-    const shared = sharedEntry ? sharedStrings(read(sharedEntry) ?? '') : [];
+    const shared = sharedEntry ? sharedStrings(read(sharedEntry) ?? '', stop) : [];
     for (const e of plan.members) {
       if (e === sharedEntry) continue;
       const xml = read(e);
-      if (xml !== null) texts.push(sheetText(xml, shared));
+      if (xml !== null) texts.push(sheetText(xml, shared, stop));
     }
   } else {
     const options = plan.kind === 'docx' ? WORD : plan.kind === 'pptx' ? SLIDE : ODF;
     for (const e of plan.members) {
       const xml = read(e);
-      if (xml !== null) texts.push(pullText(xml, options));
+      if (xml !== null) texts.push(pullText(xml, options, stop));
     }
   }
   c.addText('attachment', f.path, texts.filter((t) => t.length > 0).join('\n'));
+  if (c.expired()) {
+    c.timedOut(f.path);
+    return;
+  }
   // embedded objects (a spreadsheet inside a document …) are files of their own
   for (const e of dir.entries) {
     if (!/^(word|xl|ppt)\/embeddings\/[^/]+$/.test(e.name) && !/^Object \d+\/content\.xml$/.test(e.name)) continue;

@@ -2,11 +2,12 @@
  * PDF text through unpdf (pdf.js), in a worker thread that is terminated at the deadline.
  * A hostile PDF can keep pdf.js busy in a synchronous loop that no timer interrupts, and can
  * make it allocate without bound; a worker with its own heap limit is the only place where
- * both end reliably. One worker is kept (started on first use, unref'd so it never holds the
- * process open) and jobs run one at a time; a worker that overran or died is replaced.
+ * both end reliably. Up to two workers are kept (started on first use, unref'd so they never
+ * hold the process open), one job each at a time; a worker that overran or died is replaced.
  * SECURITY: pdf.js runs with eval disabled, no font loading, no scripting, errors-only logging.
  * An encrypted (user password) or unreadable PDF is unscannable, never an error.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Collector } from './collector.js';
 import type { FileInput } from './files.js';
@@ -56,12 +57,17 @@ type PdfReply = { id: number; ok: true; text: string; pages: number } | { id: nu
 export type PdfResult = { ok: true; text: string; pages: number } | { ok: false; reason: string };
 
 let unpdfUrl: string | null = null;
-let worker: Worker | null = null;
 let nextId = 1;
-let queue: Promise<unknown> = Promise.resolve();
+/** workers waiting for a job */
+const idle: Worker[] = [];
+/** workers alive (busy or idle) */
+const alive = new Set<Worker>();
+/** jobs waiting for a worker, oldest first */
+const waiting: ((w: Worker) => void)[] = [];
+// one PDF per core at most: pdf.js is CPU-bound, more threads would only share the same cores
+const POOL_SIZE = Math.max(1, Math.min(2, availableParallelism()));
 
-function getWorker(): Worker {
-  if (worker) return worker;
+function spawn(): Worker {
   unpdfUrl ??= import.meta.resolve('unpdf');
   const w = new Worker(WORKER_SOURCE, {
     eval: true,
@@ -70,36 +76,54 @@ function getWorker(): Worker {
   w.unref();
   w.on('error', () => {}); // an uncaught error ends the worker: the running job learns it through 'exit'
   w.once('exit', () => {
-    if (worker === w) worker = null;
+    alive.delete(w);
+    const at = idle.indexOf(w);
+    if (at >= 0) idle.splice(at, 1);
+    // a job waiting for a worker gets a fresh one in place of the one that ended
+    const next = waiting.shift();
+    if (next) next(spawn());
   });
-  worker = w;
+  alive.add(w);
   return w;
 }
 
-function runJob(bytes: Uint8Array, timeoutMs: number): Promise<PdfResult> {
+function acquire(): Promise<Worker> {
+  const w = idle.pop();
+  if (w) return Promise.resolve(w);
+  if (alive.size < POOL_SIZE) return Promise.resolve(spawn());
+  return new Promise((resolve) => waiting.push(resolve));
+}
+
+function release(w: Worker): void {
+  if (!alive.has(w)) return;
+  const next = waiting.shift();
+  if (next) next(w);
+  else idle.push(w);
+}
+
+function runJob(w: Worker, bytes: Uint8Array, timeoutMs: number): Promise<PdfResult> {
   return new Promise((resolve) => {
-    const w = getWorker();
     const id = nextId++;
     let done = false;
-    const finish = (r: PdfResult): void => {
+    const finish = (r: PdfResult, reusable: boolean): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       w.off('message', onMessage);
       w.off('exit', onExit);
+      if (reusable) release(w);
       resolve(r);
     };
     const onMessage = (reply: PdfReply): void => {
       if (reply.id !== id) return;
-      if (reply.ok) finish({ ok: true, text: reply.text, pages: reply.pages });
-      else finish({ ok: false, reason: reply.name === 'PasswordException' ? 'encrypted PDF (password required)' : `unreadable PDF (${reply.name}: ${reply.message})` });
+      if (reply.ok) finish({ ok: true, text: reply.text, pages: reply.pages }, true);
+      else finish({ ok: false, reason: reply.name === 'PasswordException' ? 'encrypted PDF (password required)' : `unreadable PDF (${reply.name}: ${reply.message})` }, true);
     };
-    const onExit = (): void => finish({ ok: false, reason: 'PDF extraction exceeded its memory limit or crashed' });
+    const onExit = (): void => finish({ ok: false, reason: 'PDF extraction exceeded its memory limit or crashed' }, false);
     const timer = setTimeout(() => {
-      // the only way to stop a busy pdf.js: end the thread; the next job gets a fresh one
-      if (worker === w) worker = null;
+      // the only way to stop a busy pdf.js: end the thread ('exit' hands a fresh one to the next job)
+      finish({ ok: false, reason: `PDF extraction time limit (${timeoutMs} ms) reached` }, false);
       void w.terminate();
-      finish({ ok: false, reason: `PDF extraction time limit (${timeoutMs} ms) reached` });
     }, timeoutMs);
     w.on('message', onMessage);
     w.once('exit', onExit);
@@ -109,14 +133,15 @@ function runJob(bytes: Uint8Array, timeoutMs: number): Promise<PdfResult> {
   });
 }
 
-/** Text of a PDF, given up at `deadline` (epoch ms, including time spent waiting behind other jobs). */
-export function pdfText(bytes: Uint8Array, deadline: number): Promise<PdfResult> {
-  const run = queue.then(() => {
-    const left = deadline - Date.now();
-    return left > 0 ? runJob(bytes, left) : ({ ok: false, reason: 'PDF extraction time limit reached before it could start' } as const);
-  });
-  queue = run.catch(() => undefined);
-  return run;
+/** Text of a PDF, given up at `deadline` (epoch ms, including time spent waiting for a free worker). */
+export async function pdfText(bytes: Uint8Array, deadline: number): Promise<PdfResult> {
+  const w = await acquire();
+  const left = deadline - Date.now();
+  if (left <= 0) {
+    release(w);
+    return { ok: false, reason: 'PDF extraction time limit reached before it could start' };
+  }
+  return runJob(w, bytes, left);
 }
 
 export async function extractPdf(f: FileInput, c: Collector): Promise<void> {
@@ -133,9 +158,9 @@ export async function extractPdf(f: FileInput, c: Collector): Promise<void> {
   c.addText('attachment', f.path, result.text);
 }
 
-/** Ends the worker (tests, shutdown). */
-export async function stopPdfWorker(): Promise<void> {
-  const w = worker;
-  worker = null;
-  if (w) await w.terminate();
+/** Ends the workers (tests, shutdown). */
+export async function stopPdfWorkers(): Promise<void> {
+  const all = [...alive];
+  idle.length = 0;
+  await Promise.all(all.map((w) => w.terminate()));
 }
