@@ -110,6 +110,10 @@ test('edits: stripSubject, removeHeader (trigger), addHeader, warn header; route
   assert.equal(draft.get('X-Sealpost-Warning'), 'contains payroll data');
   assert.equal(b.facts.route, 'smtp://127.0.0.1:2600');
   assert.equal(b.facts.signRequested, true);
+  const utf8 = await runPolicy(message(raw('x'), [out('bob@partner.test')]), { rules: rules('- { name: w, then: [ { warn: { text: "enthält Gehälter" } }, { addHeader: { name: X-Note, value: "a\\nb" } } ] }') });
+  const d = MessageDraft.parse(utf8[0]!.draft.toBuffer());
+  assert.match(d.get('X-Sealpost-Warning')!, /^=\?utf-8\?Q\?/i, 'non-ASCII text is encoded for the wire');
+  assert.equal(d.get('X-Note'), 'a b', 'no header injection through a value');
   const noHeader = await runPolicy(message(raw('x'), [out('bob@partner.test')]), { rules: rules('- { name: w, then: [ { warn: { header: false, notify: { to: sender, template: blocked } } } ] }') });
   assert.doesNotMatch(text(noHeader[0]!), /X-Sealpost-Warning/);
   assert.equal(noHeader[0]!.facts.notices?.length, 1, 'warn may notify instead of (or with) a header');

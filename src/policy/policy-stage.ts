@@ -10,6 +10,7 @@
  * SECURITY: trigger headers are honoured only on outbound branches, i.e. from relaying (internal)
  * sessions; a rule that cannot be evaluated fails the step (defer, then quarantine), never opens.
  */
+import libmime from 'libmime';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { rule as ruleSchema, type Rule, type SuffixRoute } from '../config/policy-schema.js';
@@ -182,15 +183,21 @@ function sendNotices(msg: MessageContext, branch: Branch, n: NoticeAction, decis
   }
 }
 
+/** A header value for the wire: one line, RFC 2047 encoded-words when it is not plain ASCII. */
+function wireValue(value: string): string {
+  const line = value.replace(/[\r\n]+/g, ' ');
+  return /^[\x20-\x7e]*$/.test(line) ? line : libmime.encodeWords(line, 'Q', 52, 'utf-8');
+}
+
 function applyEdit(draft: MessageDraft, edit: Edit): MessageDraft {
   switch (edit.kind) {
     case 'addHeader':
-      return draft.append(edit.options.name, edit.options.value);
+      return draft.append(edit.options.name, wireValue(edit.options.value));
     case 'removeHeader':
       return draft.without(edit.options.name);
     case 'stripSubject':
       return stripSubjectTag(draft, edit.options);
     case 'warn':
-      return edit.options.header === false ? draft : draft.append(edit.options.header, edit.options.text.replace(/[\r\n]+/g, ' '));
+      return edit.options.header === false ? draft : draft.append(edit.options.header, wireValue(edit.options.text));
   }
 }
