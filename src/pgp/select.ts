@@ -64,7 +64,14 @@ export function pgpDomainFor(domains: readonly PgpDomainConfig[], domain: string
   return domains.filter((x) => x.domain.startsWith('*.') && d.endsWith(x.domain.slice(1).toLowerCase())).sort((a, b) => b.domain.length - a.domain.length)[0];
 }
 
+/** a verdict about one key is reused this long: selection runs several times per recipient and message */
+const VERDICT_MS = 1000;
+
+type Verdict = { ok: true; key: PgpPublicKey; seipdv2: boolean } | { ok: false; reason: string };
+
 export class PgpSelector {
+  readonly #verdicts = new Map<string, { at: number; verdict: Verdict }>();
+
   constructor(
     private readonly keyring: PgpKeyring,
     private readonly settings: PgpSelectorSettings,
@@ -76,8 +83,22 @@ export class PgpSelector {
     return 'pending: a changed key that an administrator has not accepted';
   }
 
-  /** Checks one key for encryption at `now` (address null = domain key: no user ID check). */
-  private async check(record: PgpKeyRecord, address: string | null, now: number): Promise<{ ok: true; key: PgpPublicKey; seipdv2: boolean } | { ok: false; reason: string }> {
+  /**
+   * Checks one key for encryption at `now` (address null = domain key: no user ID check). The
+   * signature checks are reused for up to a second per key version (store changes — a new
+   * revocation, `pgp trust` — change updatedAt and so show at once; expiry within a second).
+   */
+  private async check(record: PgpKeyRecord, address: string | null, now: number): Promise<Verdict> {
+    const id = `${record.fingerprint}|${record.updatedAt}|${record.trust}|${record.revoked}|${record.publicKey.length}|${address ?? ''}`;
+    const hit = this.#verdicts.get(id);
+    if (hit && now >= hit.at && now - hit.at < VERDICT_MS) return hit.verdict;
+    const verdict = await this.checkNow(record, address, now);
+    if (this.#verdicts.size > 10_000) this.#verdicts.clear();
+    this.#verdicts.set(id, { at: now, verdict });
+    return verdict;
+  }
+
+  private async checkNow(record: PgpKeyRecord, address: string | null, now: number): Promise<Verdict> {
     const untrusted = this.trusted(record);
     if (untrusted) return { ok: false, reason: untrusted };
     const key = await this.keyring.publicKey(record);
