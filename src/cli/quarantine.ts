@@ -50,7 +50,8 @@ export async function quarantineShow(store: QuarantineStore, out: Output, id: st
     `size        ${data.size} bytes`,
     `release     ${!data.releasable ? 'not possible (stored before release support)' : resume ? `resumes at ${resume.processor}${data.protection ? `, ${data.protection.level} protection (profile ${data.protection.profile})` : ''}` : 'runs the whole pipeline again'}`,
     'headers:',
-    ...headers.trimEnd().split(/\r?\n/).map((l) => `  ${l}`),
+    // hostile mail may carry terminal escape sequences: never hand them to the operator's terminal
+    ...headers.trimEnd().split(/\r?\n/).map((l) => `  ${l.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '?')}`),
     'trace:',
     ...data.trace.map((t) => `  ${t.at}  ${t.stage.padEnd(28)} ${t.event}${t.detail ? `: ${t.detail}` : ''}${t.recipients ? ` [${t.recipients.join(', ')}]` : ''}`),
   ];
