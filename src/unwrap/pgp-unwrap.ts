@@ -176,6 +176,11 @@ async function unwrap(msg: MessageContext, branch: Branch, deps: PgpUnwrapDeps, 
       const r = await verifyCleartext(inline.text, lookup, now());
       verdict = r ? judge(r.signatures, known, draft) : { header: 'invalid', fingerprint: null };
       msg.trace.add('unwrap/pgp', 'signature', verdict.header, addresses);
+    } else if (layer === 0 && msg.facts.encrypted === 'pgp') {
+      // classify saw OpenPGP data, but not as the root of the message (armor inside other text or
+      // parts, a malformed multipart/encrypted): never decrypted there (EFAIL), and said so
+      msg.trace.add('unwrap/pgp', 'failed-to-decrypt', 'OpenPGP data that is not the whole message body is not decrypted', addresses);
+      return outcome.continue(branch.draft.prepend(ACTION_HEADER, 'failed-to-decrypt'));
     }
     break;
   }

