@@ -34,21 +34,24 @@ export function isKnownDetector(name: string, config: DlpConfig): boolean {
 }
 
 /**
- * Runs `detector` (a built-in name or a key of `config.detectors`) over `index`.
+ * Runs `detector` (a built-in name or a key of `config.detectors`) over `index`, in the
+ * detector's own scan areas or, when given, in `areas` (a rule's explicit `where`: built-ins skip
+ * the header block unless asked, e.g. to count the addresses in To and Cc).
  * Throws SP_ERR_DLP_UNKNOWN_DETECTOR for a name that is neither — a configuration error that
  * `sealpost check` should already have refused.
  */
-export function detect(index: ContentIndex, detector: string, config: DlpConfig): DetectionResult {
+export function detect(index: ContentIndex, detector: string, config: DlpConfig, areas?: readonly DlpScanArea[]): DetectionResult {
+  const key = areas ? `${detector}\u0000${areas.join(',')}` : detector;
   let perIndex = cache.get(index);
-  const hit = perIndex?.get(detector);
+  const hit = perIndex?.get(key);
   if (hit) return hit;
-  const result = run(index, detector, config);
+  const result = run(index, detector, config, areas);
   if (!perIndex) cache.set(index, (perIndex = new Map()));
-  perIndex.set(detector, result);
+  perIndex.set(key, result);
   return result;
 }
 
-function run(index: ContentIndex, detector: string, config: DlpConfig): DetectionResult {
+function run(index: ContentIndex, detector: string, config: DlpConfig, areas: readonly DlpScanArea[] | undefined): DetectionResult {
   let scan: readonly DlpScanArea[];
   let find: (text: string) => string[];
   let mask: (value: string) => string;
@@ -72,6 +75,7 @@ function run(index: ContentIndex, detector: string, config: DlpConfig): Detectio
     throw new SealpostError('SP_ERR_DLP_UNKNOWN_DETECTOR', `no detector named "${detector}" (built-ins: ${BUILTIN_DETECTORS.join(', ')}; others go in dlp.detectors)`, { detector });
   }
 
+  if (areas) scan = areas;
   const seen = new Map<string, string>(); // key → masked
   let occurrences = 0;
   for (const t of index.texts) {

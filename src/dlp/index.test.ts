@@ -294,6 +294,14 @@ describe('indexContent: hostile input stays within limits', () => {
     assert.match(index.unscannable[0]!.reason, /time limit/);
   });
 
+  it('reports archive entries beyond the read cap, even when the ones before were only directories', async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 1500; i++) files[`d${i}/`] = new Uint8Array(0);
+    files['z/cards.txt'] = strToU8('4111 1111 1111 1111');
+    const index = await indexContent(await compose({ attachments: [{ filename: 'dirs.zip', content: Buffer.from(zipSync(files)) }] }), LIMITS);
+    assert.deepEqual(index.unscannable, [{ path: '1', reason: 'archive has more than 1001 entries; the rest were not scanned' }]);
+  });
+
   it('marks formats it cannot open unscannable (TNEF, RAR, legacy Office)', async () => {
     const tnef = Buffer.concat([Buffer.from([0x78, 0x9f, 0x3e, 0x22]), randomBytes(100)]);
     const rar = Buffer.concat([Buffer.from('Rar!\x1a\x07\x01\x00', 'latin1'), randomBytes(100)]);
@@ -352,6 +360,8 @@ describe('detect', () => {
     assert.deepEqual(ids.matches, ['EM******56']);
     assert.equal(detect(index, 'headers', custom).count, 1);
     assert.equal(detect(index, 'email-addresses', custom).count, 0, 'header addresses are not counted');
+    const inHeaders = detect(index, 'email-addresses', custom, ['headers']);
+    assert.ok(['a***@example.test', 'b***@partner.example'].every((m) => inHeaders.matches.includes(m)), `unless asked for: From and To (and the Message-ID): ${inHeaders.matches.join(', ')}`);
   });
 
   it('counts distinct e-mail addresses', async () => {

@@ -21,7 +21,7 @@ export interface ZipEntry {
   readonly localOffset: number;
 }
 
-export type ZipDirectory = { ok: true; entries: ZipEntry[] } | { ok: false; reason: string };
+export type ZipDirectory = { ok: true; entries: ZipEntry[]; /** more entries than were read */ truncated: boolean } | { ok: false; reason: string };
 
 const EOCD = 0x06054b50;
 const EOCD64 = 0x06064b50;
@@ -85,7 +85,7 @@ export function readZipDirectory(buf: Buffer, maxEntries: number): ZipDirectory 
       entries.push({ name, method, encrypted: (flags & 1) === 1 || method === 99, compressedSize, size, localOffset });
       p += 46 + nameLen + extraLen + commentLen;
     }
-    return { ok: true, entries };
+    return { ok: true, entries, truncated: entries.length < total };
   } catch {
     return { ok: false, reason: 'not a readable ZIP archive' };
   }
@@ -153,4 +153,6 @@ export async function extractZip(f: FileInput, c: Collector, extract: (f: FileIn
     }
     await extract({ bytes: data.data, name: entry.name, contentType, path, depth: f.depth + 1 }, c);
   }
+  // directory entries count against the read cap without entering: never let the rest pass silently
+  if (dir.truncated && !c.halted) c.markUnscannable(f.path, `archive has more than ${dir.entries.length} entries; the rest were not scanned`);
 }
