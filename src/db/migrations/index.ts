@@ -29,7 +29,10 @@ export function migrations(engine: Engine): Record<string, Migration> {
 
 /** Brings the schema to the latest version; throws the migrator's error (caller wraps it). */
 export async function migrateToLatest(db: Kysely<any>, engine: Engine): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(engine) } });
+  // Numbers are handed out to parallel lines of work (0004 pgp, 0005 quarantine, 0006 portal …), so
+  // a database that already ran a later one must still get an earlier one that landed afterwards.
+  // Each migration touches only its own tables/columns, so running the missing ones in name order is safe.
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(engine) }, allowUnorderedMigrations: true });
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
