@@ -13,7 +13,7 @@ import { smimeScenario } from '../helpers/smime-scenario.js';
 const verify = (file: string, ca: string) => execFileSync('openssl', ['cms', '-verify', '-in', file, '-CAfile', ca, '-purpose', 'smimesign'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
 test('[secure] to a recipient with a trusted certificate is S/MIME-encrypted; openssl cms decrypts it; no plaintext leaves', async (t) => {
-  const s = await smimeScenario(t, 'profiles: { default: { queueTimeout: 1h } }\n');
+  const s = await smimeScenario(t, 'profiles: { default: { order: [smime, pgp], queueTimeout: 1h } }\n');
   await s.partner('bob@partner.test');
   const raw = 'From: alice@example.test\r\nTo: bob@partner.test, carol@nocert.test\r\nSubject: [secure] merger terms\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nThe confidential price is 42 \u20ac.\r\n';
   await s.send('alice@example.test', ['bob@partner.test', 'carol@nocert.test'], Buffer.from(raw, 'utf8'));
