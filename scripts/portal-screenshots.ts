@@ -2,7 +2,7 @@
  * Screenshots of the portal's main pages for docs/portal.md and the README:
  *   npx tsx scripts/portal-screenshots.ts
  * Starts the portal over a throw-away SQLite store (the browser-test harness), deposits two
- * sample messages, walks landing → registration → inbox → message → reply in headless Chromium
+ * sample messages, walks landing → registration → message → reply → security (TOTP QR) → inbox in headless Chromium
  * and writes docs/screenshots/portal-*.png (desktop 1200×800, plus the inbox at phone size).
  */
 import { mkdir } from 'node:fs/promises';
@@ -62,6 +62,9 @@ try {
   await page.getByRole('link', { name: 'Reply', exact: true }).click();
   await page.getByLabel('Message').fill('Thank you Alice, I will forward the invoice to our accounts team today.\n\nBob');
   await shot('reply');
+  await page.goto(`${h.portal.url}/security`);
+  await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await shot('security');
   await page.goto(`${h.portal.url}/inbox`);
   await shot('inbox');
   await page.setViewportSize({ width: 390, height: 800 });

@@ -55,6 +55,14 @@ test('TOTP: enrolment needs a valid code; then a login needs password and code, 
     const uri = await page.getByRole('link', { name: 'Open in an authenticator app' }).getAttribute('href');
     assert.match(uri ?? '', /^otpauth:\/\/totp\/Sealpost:tom%40partner\.test\?.*secret=/);
     const totp = new TOTP({ secret: Secret.fromBase32(secretText), digits: 6, period: 30, algorithm: 'SHA1' });
+    const qr = page.locator('#totp-qr');
+    assert.match((await qr.getAttribute('src')) ?? '', /^data:image\/svg\+xml;base64,/);
+    const loaded = await qr.evaluate((el) => {
+      const img = el as unknown as { complete: boolean; naturalWidth: number };
+      return img.complete && img.naturalWidth > 0;
+    });
+    assert.ok(loaded, 'the QR code renders under the CSP');
+    assert.equal(await qr.getAttribute('alt'), 'QR code for your authenticator app');
     await page.getByLabel('Code from your authenticator app').fill('000000');
     await page.getByRole('button', { name: 'Turn on' }).click();
     assert.match(await page.locator('.alert.error:visible').textContent() ?? '', /not correct/);

@@ -50,6 +50,7 @@ iframe.mail{width:100%;min-height:24rem;height:60vh;border:1px solid var(--line)
 pre.mail{white-space:pre-wrap;overflow-wrap:anywhere;font:inherit;margin:0}
 ul.files{list-style:none;padding:0;margin:0}
 ul.files li{padding:.35rem 0}
+img.qr{display:block;width:240px;height:240px;image-rendering:pixelated;border:1px solid var(--line)}
 code.secret{font-size:1.05rem;letter-spacing:.08em;word-break:break-all;background:var(--bg);padding:.2rem .4rem;border-radius:4px}
 footer.bottom{color:var(--muted);font-size:.9rem;padding:1rem;text-align:center;border-top:1px solid var(--line)}
 footer.bottom ul{list-style:none;padding:0;margin:.5rem 0 0;display:flex;flex-wrap:wrap;gap:.25rem .75rem;justify-content:center}

@@ -163,14 +163,14 @@ export interface SecurityState {
   /** null = the PDF password mode is not offered */
   readonly pdf: { readonly set: boolean; readonly min: number; readonly max: number } | null;
   readonly totpOn: boolean;
-  readonly enrol: { readonly uri: string; readonly secret: string } | null;
+  readonly enrol: { readonly uri: string; readonly secret: string; readonly qr: string | null } | null;
   readonly passkeys: readonly PortalPasskey[];
 }
 
 export function securityPage(ctx: PageContext, s: SecurityState, notice: Notice): Safe {
   const { t } = ctx;
   const totp = s.enrol
-    ? html`<p>${t('security.totpScan')}</p><p><a href="${s.enrol.uri}">${t('security.totpLink')}</a></p><p>${t('security.totpSecret')}: <code class="secret" id="totp-secret">${s.enrol.secret}</code></p>
+    ? html`${s.enrol.qr ? html`<p><img class="qr" id="totp-qr" src="${s.enrol.qr}" alt="${t('security.totpQr')}" width="240" height="240"></p>` : ''}<p>${t('security.totpScan')}</p><p><a href="${s.enrol.uri}">${t('security.totpLink')}</a></p><p>${t('security.totpSecret')}: <code class="secret" id="totp-secret">${s.enrol.secret}</code></p>
 <form method="post" action="/security/totp/enable">${csrfField(ctx)}<label for="code">${t('totp.code')}</label><input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required><button type="submit">${t('security.totpEnable')}</button></form>`
     : s.totpOn
       ? html`<p>${t('security.totpOn')}</p><form method="post" action="/security/totp/disable">${csrfField(ctx)}<label for="dis-password">${t('security.current')}</label><input id="dis-password" name="password" type="password" autocomplete="current-password" required><button type="submit" class="secondary">${t('security.totpDisable')}</button></form>`

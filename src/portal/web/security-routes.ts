@@ -21,6 +21,7 @@ import { fields, safeNext, Web, type SessionData } from './context.js';
 import { securityPage, type Notice } from './pages.js';
 import { checkPasswordStrength } from './password-strength.js';
 import { COOKIE, cookieOptions, signValue, verifySigned } from './security.js';
+import { qrSvgDataUri } from './qr.js';
 import { base32, checkTotp, newTotpSecret, totpFor } from './totp.js';
 
 const usedChallenges = new Map<string, number>();
@@ -52,10 +53,17 @@ export function securityRoutes(app: FastifyInstance, web: Web): void {
     const account = await web.store.accounts.get(address);
     const passkeys = await web.store.passkeys.byAddress(address);
     const pending = req.sp.session?.data.totpPending;
-    let enrol: { uri: string; secret: string } | null = null;
+    let enrol: { uri: string; secret: string; qr: string | null } | null = null;
     if (pending) {
       const secret = web.ports.unwrapTotp(address, Buffer.from(pending, 'base64'));
-      enrol = { uri: totpFor(address, secret, web.settings.name).toString(), secret: base32(secret) };
+      const uri = totpFor(address, secret, web.settings.name).toString();
+      let qr: string | null = null;
+      try {
+        qr = qrSvgDataUri(uri);
+      } catch {
+        // an address long enough to overflow the QR code: the link and the key still work
+      }
+      enrol = { uri, secret: base32(secret), qr };
     }
     const pdf = web.ports.pdfPasswords ? { set: await web.ports.pdfPasswords.has(address), min: PDF_PASSWORD_MIN, max: PDF_PASSWORD_MAX } : null;
     return web.send(req, reply, t(req)('security.title'), (ctx) => securityPage(ctx, { pdf, totpOn: !!account?.totpSecret, enrol, passkeys }, notice), { status, script: true });

@@ -90,6 +90,7 @@ export const de: Messages = {
   'security.totpOff': 'Die Bestätigung in zwei Schritten ist ausgeschaltet.',
   'security.totpStart': 'Authenticator-App einrichten',
   'security.totpScan': 'Fügen Sie dieses Konto mit dem Link oder dem Schlüssel unten Ihrer Authenticator-App hinzu und geben Sie dann den angezeigten Code ein.',
+  'security.totpQr': 'QR-Code für Ihre Authenticator-App',
   'security.totpSecret': 'Schlüssel',
   'security.totpLink': 'In einer Authenticator-App öffnen',
   'security.totpEnable': 'Einschalten',

@@ -89,6 +89,7 @@ export const en = {
   'security.totpOff': 'Two-step verification is off.',
   'security.totpStart': 'Set up an authenticator app',
   'security.totpScan': 'Add this account to your authenticator app with the link or the key below, then enter the code it shows.',
+  'security.totpQr': 'QR code for your authenticator app',
   'security.totpSecret': 'Key',
   'security.totpLink': 'Open in an authenticator app',
   'security.totpEnable': 'Turn on',

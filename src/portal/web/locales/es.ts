@@ -90,6 +90,7 @@ export const es: Messages = {
   'security.totpOff': 'La verificación en dos pasos está desactivada.',
   'security.totpStart': 'Configurar una aplicación de autenticación',
   'security.totpScan': 'Añada esta cuenta a su aplicación de autenticación con el enlace o la clave de abajo y escriba el código que muestre.',
+  'security.totpQr': 'Código QR para su aplicación de autenticación',
   'security.totpSecret': 'Clave',
   'security.totpLink': 'Abrir en una aplicación de autenticación',
   'security.totpEnable': 'Activar',

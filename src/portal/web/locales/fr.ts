@@ -90,6 +90,7 @@ export const fr: Messages = {
   'security.totpOff': 'La vérification en deux étapes est désactivée.',
   'security.totpStart': 'Configurer une application d’authentification',
   'security.totpScan': 'Ajoutez ce compte à votre application d’authentification avec le lien ou la clé ci-dessous, puis saisissez le code affiché.',
+  'security.totpQr': 'Code QR pour votre application d’authentification',
   'security.totpSecret': 'Clé',
   'security.totpLink': 'Ouvrir dans une application d’authentification',
   'security.totpEnable': 'Activer',

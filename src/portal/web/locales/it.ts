@@ -90,6 +90,7 @@ export const it: Messages = {
   'security.totpOff': 'La verifica in due passaggi non è attiva.',
   'security.totpStart': 'Configura un’app di autenticazione',
   'security.totpScan': 'Aggiungi questo account all’app di autenticazione con il link o la chiave qui sotto, poi inserisci il codice che mostra.',
+  'security.totpQr': 'Codice QR per l’app di autenticazione',
   'security.totpSecret': 'Chiave',
   'security.totpLink': 'Apri in un’app di autenticazione',
   'security.totpEnable': 'Attiva',

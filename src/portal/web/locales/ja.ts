@@ -90,6 +90,7 @@ export const ja: Messages = {
   'security.totpOff': '2 段階認証は無効です。',
   'security.totpStart': '認証アプリを設定する',
   'security.totpScan': '下のリンクまたはキーで認証アプリにこのアカウントを追加し、表示されたコードを入力してください。',
+  'security.totpQr': '認証アプリ用の QR コード',
   'security.totpSecret': 'キー',
   'security.totpLink': '認証アプリで開く',
   'security.totpEnable': '有効にする',

@@ -90,6 +90,7 @@ export const ko: Messages = {
   'security.totpOff': '2단계 인증이 꺼져 있습니다.',
   'security.totpStart': '인증 앱 설정',
   'security.totpScan': '아래 링크나 키로 인증 앱에 이 계정을 추가한 뒤 표시되는 코드를 입력하세요.',
+  'security.totpQr': '인증 앱용 QR 코드',
   'security.totpSecret': '키',
   'security.totpLink': '인증 앱에서 열기',
   'security.totpEnable': '켜기',

@@ -90,6 +90,7 @@ export const nl: Messages = {
   'security.totpOff': 'Verificatie in twee stappen staat uit.',
   'security.totpStart': 'Een authenticator-app instellen',
   'security.totpScan': 'Voeg dit account met de link of de sleutel hieronder toe aan uw authenticator-app en vul daarna de getoonde code in.',
+  'security.totpQr': 'QR-code voor uw authenticator-app',
   'security.totpSecret': 'Sleutel',
   'security.totpLink': 'Openen in een authenticator-app',
   'security.totpEnable': 'Inschakelen',

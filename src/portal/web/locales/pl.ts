@@ -90,6 +90,7 @@ export const pl: Messages = {
   'security.totpOff': 'Weryfikacja dwuetapowa jest wyłączona.',
   'security.totpStart': 'Skonfiguruj aplikację uwierzytelniającą',
   'security.totpScan': 'Dodaj to konto do aplikacji uwierzytelniającej za pomocą linku lub klucza poniżej, a następnie wpisz wyświetlony kod.',
+  'security.totpQr': 'Kod QR dla aplikacji uwierzytelniającej',
   'security.totpSecret': 'Klucz',
   'security.totpLink': 'Otwórz w aplikacji uwierzytelniającej',
   'security.totpEnable': 'Włącz',

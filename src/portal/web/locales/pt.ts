@@ -90,6 +90,7 @@ export const pt: Messages = {
   'security.totpOff': 'A verificação em dois passos está desativada.',
   'security.totpStart': 'Configurar uma aplicação de autenticação',
   'security.totpScan': 'Adicione esta conta à sua aplicação de autenticação com o link ou a chave abaixo e introduza o código apresentado.',
+  'security.totpQr': 'Código QR para a sua aplicação de autenticação',
   'security.totpSecret': 'Chave',
   'security.totpLink': 'Abrir numa aplicação de autenticação',
   'security.totpEnable': 'Ativar',

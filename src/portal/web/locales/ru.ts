@@ -90,6 +90,7 @@ export const ru: Messages = {
   'security.totpOff': 'Двухэтапная проверка выключена.',
   'security.totpStart': 'Настроить приложение-аутентификатор',
   'security.totpScan': 'Добавьте эту учётную запись в приложение-аутентификатор по ссылке или ключу ниже, затем введите показанный код.',
+  'security.totpQr': 'QR-код для приложения-аутентификатора',
   'security.totpSecret': 'Ключ',
   'security.totpLink': 'Открыть в приложении-аутентификаторе',
   'security.totpEnable': 'Включить',

@@ -90,6 +90,7 @@ export const zh: Messages = {
   'security.totpOff': '两步验证已关闭。',
   'security.totpStart': '设置身份验证器应用',
   'security.totpScan': '使用下面的链接或密钥将此账户添加到身份验证器应用，然后输入显示的验证码。',
+  'security.totpQr': '身份验证器应用的二维码',
   'security.totpSecret': '密钥',
   'security.totpLink': '在身份验证器应用中打开',
   'security.totpEnable': '开启',
