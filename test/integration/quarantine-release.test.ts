@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { createStores, openDatabase } from '../../src/db/index.js';
 import { smimeScenario } from '../helpers/smime-scenario.js';
 import { cli, head, isSmime, latin1, quarantined, save, waitFor } from './policy-support.js';
 
@@ -57,6 +58,15 @@ test('quarantine: held with notices; list, show, release (comes out encrypted, a
   assert.match(head(delivered), /^Subject: renewal$/m, 'the policy\'s edits were kept');
   assert.match(s.decrypt(save(s.f, 'q1.p7m', delivered), 'bob@partner.test').toString(), /Please charge 4111 1111 1111 1111\./);
   assert.equal((await quarantined(s.gw.dir)).length, 0);
+  const stores = createStores(await openDatabase('sqlite:./data/sealpost.db', { baseDir: s.gw.dir }));
+  try {
+    const item = (await stores.queue.list({ limit: 100 })).find((i) => i.recipient === 'bob@partner.test')!;
+    const events = item.trace.map((e) => e.event);
+    for (const e of ['rule-matched', 'quarantine', 'released', 'resumed', 'method']) assert.ok(events.includes(e), `the delivered item's trace has ${e}`);
+    assert.ok(events.indexOf('released') < events.indexOf('resumed'), 'one story from receipt to delivery');
+  } finally {
+    await stores.close();
+  }
   const again = await cli(['--config', config, 'quarantine', 'release', id]);
   assert.equal(again.code, 1, 'a second release: no such entry');
   assert.match(again.stderr, new RegExp(`no quarantine entry ${id}`));
