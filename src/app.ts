@@ -240,7 +240,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   // signing keys) and pki.keys (decryption keys); CLI changes show at the next lookup.
   const pki = createPki(stores.pki, config.pki, { wrapper: new KeyWrapper(master.secret) });
   // OpenPGP keyring, selection and discovery (pgp method, inbound PGP unwrap); same store rule.
-  const pgp = createPgp(stores.pgp, config.pgp, { wrapper: new KeyWrapper(master.secret), logger: log, ...(options.pgpFetcher ? { fetcher: options.pgpFetcher } : {}) });
+  const pgp = createPgp(stores.pgp, config.pgp, { wrapper: new KeyWrapper(master.secret), internalDomains: config.internalDomains, logger: log, ...(options.pgpFetcher ? { fetcher: options.pgpFetcher } : {}) });
 
   const resolveHop = hopResolver(config);
   const notices = new SenderNotices({ hostname: config.hostname, internalDomains: config.internalDomains, ...systemSender(config), engine: noticeEngine, secret: secret.secret, node, giveUpAfterMs: config.delivery.giveUpAfter });

@@ -33,6 +33,8 @@ export interface Pgp {
 
 export interface CreatePgpOptions {
   readonly wrapper: KeyWrapper | null;
+  /** config internalDomains: keys of internal addresses are never learnt */
+  readonly internalDomains?: readonly string[];
   readonly logger?: Logger;
   /** HTTP transport for WKD/HKP (tests point it at local servers); default global fetch */
   readonly fetcher?: Fetcher;
@@ -41,6 +43,10 @@ export interface CreatePgpOptions {
 
 export function createPgp(stores: PgpStores, config: PgpConfig, options: CreatePgpOptions): Pgp {
   const now = options.now ?? Date.now;
+  const isInternal = (address: string) => {
+    const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+    return (options.internalDomains ?? []).some((d) => (d.startsWith('*.') ? domain.endsWith(d.slice(1)) : domain === d.toLowerCase()));
+  };
   const keyring = new PgpKeyring(stores.keys, options.wrapper, now);
   const learner = new KeyLearner(keyring, stores.lookups, config.discovery.onKeyChange, options.logger, now);
   const discovery = config.discovery.enabled ? new KeyDiscovery(keyring, stores.lookups, config.discovery, { ...(options.fetcher ? { fetcher: options.fetcher } : {}), ...(options.logger ? { logger: options.logger } : {}), now }) : null;
@@ -52,6 +58,8 @@ export function createPgp(stores: PgpStores, config: PgpConfig, options: CreateP
     ...(config.autocrypt.learn
       ? {
           learnAutocrypt: async (address: string, key: PgpPublicKey, messageId: string) => {
+            // our own users' keys come from administrators only: a forged From must not plant one
+            if (isInternal(address)) return;
             const r = await learner.learn(address, [key], 'autocrypt', 'autocrypt');
             await stores.lookups.audit({ address, method: 'autocrypt', url: `message ${messageId}`.slice(0, 300), outcome: r.changed ? 'changed' : 'found', fingerprints: r.fingerprints, detail: 'Autocrypt header of a message whose signature verified with this key' });
           },

@@ -178,8 +178,13 @@ export class PgpSelector {
     return [...out.values()];
   }
 
-  /** Signature verification: stored keys with these key ids, and whether each counts as trusted. */
+  /**
+   * Signature verification: stored keys with these key ids, and whether each counts as trusted.
+   * Only administrator-trusted keys make a signature `valid`: a learnt key (WKD, HKP, Autocrypt)
+   * is trust-on-first-use — good enough to encrypt to where config allows, never to vouch for a
+   * sender (the verdict is `untrusted; signer=…`), as an S/MIME signature needs an admin's anchor.
+   */
   async verificationKeys(keyIds: readonly string[]): Promise<{ key: PgpPublicKey; record: PgpKeyRecord; trusted: boolean }[]> {
-    return (await this.keyring.byKeyIds(keyIds)).map((k) => ({ ...k, trusted: this.trusted(k.record) === null }));
+    return (await this.keyring.byKeyIds(keyIds)).map((k) => ({ ...k, trusted: k.record.trust === 'trusted' }));
   }
 }

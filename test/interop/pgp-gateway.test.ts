@@ -173,9 +173,24 @@ test('Autocrypt: a key offered in the header is learnt only when the message\'s 
   assert.match(s.sink.messages[1]!.body.toString('latin1'), /^X-Sealpost-Signature: untrusted; signer=erin@partner\.test\r$/m, 'first contact is never "valid"');
   const learnt = await s.gw.app.pgp.keyring.store.get(erin);
   assert.deepEqual([learnt?.trust, learnt?.source], ['learnt', 'autocrypt']);
-  await s.send('alice@example.test', ['erin@partner.test'], 'From: alice@example.test\r\nTo: erin@partner.test\r\nSubject: [secure] reply\r\nContent-Type: text/plain\r\n\r\nencrypted to the learnt key\r\n');
+  // a learnt key never vouches for a sender; once an administrator trusts it, it does
+  await s.send('erin@partner.test', ['alice@example.test'], await signedMail(erin, 'second mail'));
   await s.sink.waitFor(3, 20_000);
-  const out = s.sink.messages[2]!.body.toString('latin1');
+  assert.match(s.sink.messages[2]!.body.toString('latin1'), /^X-Sealpost-Signature: untrusted; signer=erin@partner\.test\r$/m);
+  await s.gw.app.pgp.keyring.store.setTrust(erin, 'trusted');
+  await s.send('erin@partner.test', ['alice@example.test'], await signedMail(erin, 'after trust'));
+  await s.sink.waitFor(4, 20_000);
+  assert.match(s.sink.messages[3]!.body.toString('latin1'), /^X-Sealpost-Signature: valid; signer=erin@partner\.test\r$/m);
+  // a forged internal From cannot plant a key for an internal user
+  const mallet = await gpg.generate('ceo@example.test', 'curve25519');
+  const forgedKey = (await gpg.exportPublic(mallet, false)).toString('base64');
+  const sig = (await gpg.detachSign(part, mallet)).toString().replace(/\r?\n/g, '\r\n');
+  await s.send('ceo@example.test', ['alice@example.test'], `From: ceo@example.test\r\nTo: alice@example.test\r\nSubject: forged ceo\r\nAutocrypt: addr=ceo@example.test; keydata=${forgedKey}\r\nContent-Type: multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="ac"\r\n\r\n--ac\r\n${part}\r\n--ac\r\nContent-Type: application/pgp-signature\r\n\r\n${sig}\r\n--ac--\r\n`);
+  await s.sink.waitFor(5, 20_000);
+  assert.equal(await s.gw.app.pgp.keyring.store.get(mallet), null, 'keys of internal addresses are never learnt');
+  await s.send('alice@example.test', ['erin@partner.test'], 'From: alice@example.test\r\nTo: erin@partner.test\r\nSubject: [secure] reply\r\nContent-Type: text/plain\r\n\r\nencrypted to the learnt key\r\n');
+  await s.sink.waitFor(6, 20_000);
+  const out = s.sink.messages.find((m) => m.to.includes('erin@partner.test'))!.body.toString('latin1');
   const d = await gpg.decrypt(out.slice(out.indexOf('-----BEGIN PGP MESSAGE-----')));
   assert.equal(d.code, 0, d.stderr);
   assert.match(d.stdout.toString(), /encrypted to the learnt key/);
