@@ -5,6 +5,8 @@
  */
 import type { AttachmentInfo, ContentIndex, DlpLimits, ScannedText, TextWhere, Unscannable } from './types.js';
 
+export type Alternative = ScannedText['alternative'];
+
 export class Collector {
   readonly texts: ScannedText[] = [];
   readonly attachments: AttachmentInfo[] = [];
@@ -84,6 +86,9 @@ export class Collector {
     this.attachments.push(info);
   }
 
+  /** the multipart/alternative branch the walk is in (set by the MIME walker around each branch) */
+  alternative: Alternative = undefined;
+
   addText(where: TextWhere, path: string, raw: string): void {
     const text = normalizeForScan(raw);
     if (text.length === 0) return;
@@ -93,13 +98,13 @@ export class Collector {
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes <= left) {
       this.textBytes += bytes;
-      this.texts.push({ where, path, text });
+      this.texts.push(this.alternative ? { where, path, text, alternative: this.alternative } : { where, path, text });
       return;
     }
     if (left > 0) {
       const cut = Buffer.from(text, 'utf8').subarray(0, left).toString('utf8');
       this.textBytes += left;
-      this.texts.push({ where, path, text: cut });
+      this.texts.push(this.alternative ? { where, path, text: cut, alternative: this.alternative } : { where, path, text: cut });
     }
     this.stop(path, `text limit (${this.limits.maxTextBytes} bytes) reached`);
   }

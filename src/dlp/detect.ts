@@ -78,14 +78,24 @@ function run(index: ContentIndex, detector: string, config: DlpConfig, areas: re
   if (areas) scan = areas;
   const seen = new Map<string, string>(); // key → masked
   let occurrences = 0;
+  // text and HTML alternatives say the same thing: count the larger branch, not both
+  const alternatives = new Map<string, Map<number, number>>();
   for (const t of index.texts) {
     if (!scan.includes(AREA_OF[t.where])) continue;
-    for (const value of find(t.text)) {
-      occurrences++;
+    const values = find(t.text);
+    for (const value of values) {
       const k = key(value);
       if (!seen.has(k)) seen.set(k, mask(value));
     }
+    if (t.alternative) {
+      const branches = alternatives.get(t.alternative.group) ?? new Map<number, number>();
+      branches.set(t.alternative.branch, (branches.get(t.alternative.branch) ?? 0) + values.length);
+      alternatives.set(t.alternative.group, branches);
+    } else {
+      occurrences += values.length;
+    }
   }
+  for (const branches of alternatives.values()) occurrences += Math.max(...branches.values());
   const found = distinct ? seen.size : occurrences;
   // below the detector's own threshold the hits do not count at all, so a rule's `atLeast`
   // (default 1) can never undercut the threshold the detector was configured with

@@ -10,6 +10,7 @@ import type { Collector } from './collector.js';
 import { decodeCharset } from './decode.js';
 import { htmlToText, stripTags } from './html.js';
 import { walkMessage } from './mime-walk.js';
+import { extractUuencoded } from './uuencode.js';
 
 export interface FileInput {
   readonly bytes: Buffer;
@@ -93,9 +94,12 @@ export async function extractFile(f: FileInput, c: Collector): Promise<void> {
   const kind = classify(f.bytes, f.contentType, f.name);
   try {
     switch (kind) {
-      case 'text':
-        c.addText('attachment', f.path, decodeCharset(f.bytes, f.charset) ?? '');
+      case 'text': {
+        const text = decodeCharset(f.bytes, f.charset) ?? '';
+        c.addText('attachment', f.path, text);
+        await extractUuencoded(text, f.path, f.depth, c, extractFile);
         return;
+      }
       case 'html':
         c.addText('attachment', f.path, htmlToText(decodeCharset(f.bytes, f.charset) ?? '', () => c.expired()));
         if (c.expired()) c.timedOut(f.path);

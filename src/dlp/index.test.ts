@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { zipSync, strToU8 } from 'fflate';
-import { compose, deeplyNested, encryptPdf, fixture, manyPartMessage, pdftotext, pdfWithText, smimeWithOpenssl, tgzWithCli, zeroBombZip, zip64FromStdin, zipWithCli } from '../../test/fixtures/dlp/generate.js';
+import { compose, deeplyNested, encryptPdf, fixture, manyPartMessage, pdftotext, pdfWithText, smimeWithOpenssl, tgzWithCli, uuencodeWithPython, zeroBombZip, zip64FromStdin, zipWithCli } from '../../test/fixtures/dlp/generate.js';
 import { dlpSchema } from '../config/dlp-schema.js';
 import { detect, dlpConditionHolds, indexContent, type ContentIndex, type DlpLimits } from './index.js';
 
@@ -116,6 +116,14 @@ describe('indexContent: MIME tree', () => {
     const index = await indexContent(await compose({ attachments: [{ filename: 'stream.zip', content: zip }] }), LIMITS);
     assert.deepEqual(index.unscannable, []);
     assert.deepEqual(detect(index, 'iban', config).matches, ['CH93 **** **** **** *295 7']);
+  });
+
+  it('scans uuencoded files inside a text body', async () => {
+    const zip = zipWithCli({ 'card.txt': 'card 6011 0009 9013 9424' });
+    const body = `Here is the export:\n\n${uuencodeWithPython('export.zip', zip)}\nregards`;
+    const index = await indexContent(await compose({ text: body }), LIMITS);
+    assert.ok(index.attachments.some((a) => a.path === '1!export.zip!card.txt'), JSON.stringify(index.attachments));
+    assert.deepEqual(cards(index), ['6011 **** **** 9424']);
   });
 
   it('sees through zero-width characters and full-width digits', async () => {
@@ -362,6 +370,15 @@ describe('detect', () => {
     assert.equal(detect(index, 'email-addresses', custom).count, 0, 'header addresses are not counted');
     const inHeaders = detect(index, 'email-addresses', custom, ['headers']);
     assert.ok(['a***@example.test', 'b***@partner.example'].every((m) => inHeaders.matches.includes(m)), `unless asked for: From and To (and the Message-ID): ${inHeaders.matches.join(', ')}`);
+  });
+
+  it('counts a keyword in text and HTML alternatives once, not twice', async () => {
+    const raw = await compose({ text: 'Falcon update', html: '<p>Falcon update</p>' });
+    const index = await indexContent(raw, LIMITS);
+    assert.deepEqual(index.texts.filter((t) => t.where === 'body').map((t) => t.alternative), [{ group: '', branch: 0 }, { group: '', branch: 1 }]);
+    assert.equal(detect(index, 'projects', custom).found, 1);
+    const twice = await indexContent(await compose({ text: 'Falcon update', html: '<p>Falcon and Falcon</p>' }), LIMITS);
+    assert.equal(detect(twice, 'projects', custom).count, 2, 'the larger alternative counts');
   });
 
   it('counts distinct e-mail addresses', async () => {

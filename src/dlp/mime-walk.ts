@@ -3,8 +3,9 @@
  * message, inline text bodies, and every attachment (handed to the file extractors).
  * Nested message/rfc822 parts are walked like the top level, but all their text counts as
  * attachment text (a forwarded message is content the sender attached).
- * SECURITY: hostile input; every part passes Collector.enter (depth, part count, time), and
- * nothing here throws — extract.ts catches per part and records it as unscannable.
+ * SECURITY: hostile input; every part passes Collector.enter (depth, part count, time); a
+ * failure inside one part makes that part unscannable (files.ts for files, the loop below for
+ * MIME parts), never the scan fail.
  */
 import { MessageDraft } from '../mime/draft.js';
 import type { Collector } from './collector.js';
@@ -12,6 +13,7 @@ import { decodeCharset, decodeWords, headerText, parseStructured, transferDecode
 import { extractFile } from './files.js';
 import { htmlToText } from './html.js';
 import { splitMultipart } from './multipart.js';
+import { extractUuencoded } from './uuencode.js';
 
 const MESSAGE_TYPES = new Set(['message/rfc822', 'message/global']);
 
@@ -49,7 +51,16 @@ async function walkEntity(draft: MessageDraft, path: string, depth: number, inAt
         if (c.halted) return;
         continue;
       }
-      await walkEntity(MessageDraft.parse(parts[i]!), childPath, depth + 1, inAttachment, c, false, childDefault);
+      const outer = c.alternative;
+      if (type === 'multipart/alternative') c.alternative = { group: path, branch: i };
+      try {
+        await walkEntity(MessageDraft.parse(parts[i]!), childPath, depth + 1, inAttachment, c, false, childDefault);
+      } catch (err) {
+        // a bug on one part must not leave its siblings unscanned
+        c.markUnscannable(childPath, `extraction failed: ${err instanceof Error ? err.message.slice(0, 120) : 'unknown error'}`);
+      } finally {
+        c.alternative = outer;
+      }
     }
     return;
   }
@@ -61,6 +72,12 @@ async function walkEntity(draft: MessageDraft, path: string, depth: number, inAt
   const name = disposition.params['filename'] ?? ct.params['name'] ?? '';
   const isAttachment = disposition.type === 'attachment' || name !== '' || !(type === 'text/plain' || type === 'text/html');
 
+  if (type === 'message/partial') {
+    // RFC 2046 §5.2.2: a fragment; the other fragments travel in other messages
+    c.addAttachment({ path: leafPath, name, contentType: type, size: content.length });
+    c.markUnscannable(leafPath, 'message/partial fragment (cannot be reassembled)');
+    return;
+  }
   if (MESSAGE_TYPES.has(type)) {
     c.addAttachment({ path: leafPath, name, contentType: type, size: content.length });
     await walkMessage(content, leafPath, depth + 1, true, c);
@@ -72,6 +89,7 @@ async function walkEntity(draft: MessageDraft, path: string, depth: number, inAt
     if (text.includes('-----BEGIN PGP MESSAGE-----')) c.markUnscannable(leafPath, 'OpenPGP-encrypted content');
     c.addText(inAttachment ? 'attachment' : 'body', leafPath, type === 'text/html' ? htmlToText(text, () => c.expired()) : text);
     if (c.expired()) c.timedOut(leafPath);
+    else if (type === 'text/plain') await extractUuencoded(text, leafPath, depth, c, extractFile);
     return;
   }
   c.addAttachment({ path: leafPath, name, contentType: type, size: content.length });

@@ -40,6 +40,12 @@ export interface ScannedText {
   readonly where: TextWhere;
   readonly path: string;
   readonly text: string;
+  /**
+   * Set for text inside a multipart/alternative: `group` is that multipart's path, `branch` the
+   * alternative (0, 1 …). The alternatives say the same thing twice (text and HTML), so whoever
+   * counts occurrences should take the largest branch of a group, not the sum (detect() does).
+   */
+  readonly alternative?: { readonly group: string; readonly branch: number };
 }
 
 export interface AttachmentInfo {
