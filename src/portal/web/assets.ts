@@ -27,6 +27,7 @@ main{flex:1;width:100%;max-width:60rem;margin:0 auto;padding:1rem}
 .narrow{max-width:28rem;margin-left:auto;margin-right:auto}
 h1{font-size:1.5rem;margin:.25rem 0 1rem}
 h2{font-size:1.15rem;margin:1.25rem 0 .5rem}
+.card>h2:first-child{margin-top:0}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 .check label{display:inline;font-weight:400;margin-left:.4rem}
 input[type=text],input[type=email],input[type=password],input[type=file],textarea{width:100%;padding:.6rem;border:1px solid #8c959f;border-radius:6px;font:inherit;background:#fff;color:var(--ink)}

@@ -184,7 +184,7 @@ ${s.passkeys.length ? html`<ul class="files" id="passkey-list">${s.passkeys.map(
 ${s.pdf ? html`<section class="card" aria-labelledby="h-pdf"><h2 id="h-pdf">${t('security.pdf')}</h2><p>${t('security.pdfIntro')}</p><p id="pdf-state">${s.pdf.set ? t('security.pdfOn') : t('security.pdfOff')}</p>
 <form method="post" action="/security/pdf">${csrfField(ctx)}<label for="pdf-password">${t('security.pdfNew')}</label><input id="pdf-password" name="pdfPassword" type="password" autocomplete="off" required minlength="${s.pdf.min}" maxlength="${s.pdf.max}" aria-describedby="pdf-hint"><p class="hint" id="pdf-hint">${t('security.pdfLength', { min: s.pdf.min, max: s.pdf.max })}</p><button type="submit">${t('security.pdfSave')}</button></form>
 ${s.pdf.set ? html`<form method="post" action="/security/pdf/clear">${csrfField(ctx)}<button type="submit" class="secondary">${t('security.pdfClear')}</button></form>` : ''}</section>` : ''}
-<section class="card narrow" aria-labelledby="h-pw"><h2 id="h-pw">${t('security.password')}</h2>
+<section class="card" aria-labelledby="h-pw"><h2 id="h-pw">${t('security.password')}</h2>
 <form method="post" action="/security/password">${csrfField(ctx)}<label for="current">${t('security.current')}</label><input id="current" name="current" type="password" autocomplete="current-password" required>${html`<label for="password">${t('register.password')}</label><input id="password" name="password" type="password" autocomplete="new-password" required minlength="12" maxlength="256"><label for="confirm">${t('register.confirm')}</label><input id="confirm" name="confirm" type="password" autocomplete="new-password" required minlength="12">`}<button type="submit">${t('security.password')}</button></form></section>`;
 }
 
