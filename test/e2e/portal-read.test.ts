@@ -146,7 +146,8 @@ test('hostile HTML: no script runs, no remote image or CSS fetch, no form, frame
     'MIME-Version: 1.0',
     'Content-Type: text/html; charset=utf-8',
     '',
-    '<html><head><style>body{background:url(https://evil.test/css-bg)}</style><script>parent.document.title="pwned"</script></head>',
+    '<html><head><style>body{background:url(https://evil.test/css-bg)}</style><script>parent.document.title="pwned"</script>',
+    '<link rel="stylesheet" href="https://evil.test/x.css"><meta http-equiv="refresh" content="0;url=https://evil.test/r"><base href="https://evil.test/"></head>',
     '<body onload="parent.document.title=\'pwned\'"><p id="x" style="color:red;background-image:url(https://evil.test/exfil?a)">Visible text</p>',
     '<img src="https://evil.test/pixel.gif" alt="tracker"><img src="x" onerror="parent.document.title=\'pwned\'">',
     '<a href="javascript:alert(1)">js link</a><a href="https://example.org/">ok link</a>',
@@ -167,7 +168,7 @@ test('hostile HTML: no script runs, no remote image or CSS fetch, no form, frame
     const frameEl = page.locator('iframe.mail');
     assert.equal(await frameEl.getAttribute('sandbox'), 'allow-popups allow-popups-to-escape-sandbox', 'no allow-scripts, no allow-same-origin');
     const srcdoc = (await frameEl.getAttribute('srcdoc')) ?? '';
-    for (const bad of [/<script/i, /onload=/i, /onerror=/i, /evil\.test/, /javascript:/i, /<form/i, /<iframe/i, /<object/i, /<svg/i, /url\(/i]) assert.doesNotMatch(srcdoc, bad);
+    for (const bad of [/<script/i, /onload=/i, /onerror=/i, /evil\.test/, /javascript:/i, /<form/i, /<iframe/i, /<object/i, /<svg/i, /url\(/i, /<link/i, /http-equiv="refresh"/i, /<base/i]) assert.doesNotMatch(srcdoc, bad);
     assert.match(srcdoc, /Visible text/);
     assert.match(srcdoc, /color:red/);
     assert.match(srcdoc, /https:\/\/example\.org\//);
