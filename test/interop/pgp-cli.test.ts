@@ -1,30 +1,20 @@
 /**
- * `sealpost pgp …` as an operator runs it (from source through tsx, so no build is needed), with
+ * `sealpost pgp …` as an operator runs it (the installed entry point, bin/sealpost.js → dist/), with
  * keys made by the real gpg: import of armored and binary files with several public and secret
  * keys, list (text and JSON), generate for a user and a domain (gpg encrypts to the exported
  * public key), export, trust, delete, exit codes of DESIGN §3.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import * as openpgp from 'openpgp';
+import { sealpost as runCli } from '../helpers/cli.js';
 import { Gpg } from '../helpers/gpg.js';
 
-const run = promisify(execFile);
-const ENTRY = `import(${JSON.stringify(join(process.cwd(), 'src', 'main.ts'))}).then(async (m) => { process.exitCode = await m.run(process.argv); })`;
-
-async function sealpost(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', '-e', ENTRY, 'sealpost', ...args, '--config', join(dir, 'sealpost.yaml')], { cwd: process.cwd(), env: { ...process.env, SEALPOST_CONFIG: '' } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** the installed entry point (bin → dist, built by the test command), with this test's config */
+const sealpost = (dir: string, ...args: string[]) => runCli([...args, '--config', join(dir, 'sealpost.yaml')], dir);
 
 test('pgp import / list / generate / export / trust / delete with gpg-made keys', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sealpost-pgpcli-'));
@@ -81,4 +71,17 @@ test('pgp import / list / generate / export / trust / delete with gpg-made keys'
   assert.equal(missing.code, 1);
   assert.equal(JSON.parse(missing.stdout).error.code, 'SP_ERR_STORE_NOT_FOUND');
   assert.equal((await sealpost(dir, 'pgp', 'generate', 'not-an-address')).code, 1);
+
+  // a passphrase-protected secret key needs --passphrase-file
+  const frank = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ email: 'frank@example.test' }], passphrase: 'frank-pw', format: 'armored', config: { v6Keys: false, aeadProtect: false } });
+  writeFileSync(join(dir, 'frank.asc'), frank.privateKey);
+  const noPass = await sealpost(dir, 'pgp', 'import', join(dir, 'frank.asc'));
+  assert.equal(noPass.code, 1);
+  assert.match(noPass.stderr, /protected by a passphrase/);
+  writeFileSync(join(dir, 'wrong.txt'), 'nope\n');
+  assert.match((await sealpost(dir, 'pgp', 'import', join(dir, 'frank.asc'), '--passphrase-file', join(dir, 'wrong.txt'))).stderr, /wrong passphrase/);
+  writeFileSync(join(dir, 'pw.txt'), 'frank-pw\n');
+  const withPass = await sealpost(dir, 'pgp', 'import', join(dir, 'frank.asc'), '--passphrase-file', join(dir, 'pw.txt'), '--json');
+  assert.equal(withPass.code, 0, withPass.stderr);
+  assert.equal(JSON.parse(withPass.stdout).keys[0].secret, true);
 });
