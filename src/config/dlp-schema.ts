@@ -39,7 +39,8 @@ const limits = z
       .describe('time for extracting one message (a duration like 10s, or milliseconds); PDF text extraction runs in a worker that is stopped at this deadline'),
     maxTextBytes: size.prefault('20MB').describe('extracted text kept per message; text beyond is cut and the part marked unscannable'),
   })
-  .prefault({});
+  .prefault({})
+  .describe('what one message may make the content extractor do; whatever is beyond a limit is unscannable (docs/dlp.md)');
 
 const detectorBase = {
   threshold: z.number().int().min(1).default(1).describe('the detector matches when it counts at least this many hits'),
