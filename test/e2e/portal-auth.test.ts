@@ -242,6 +242,21 @@ test('security levels: "none" opens by link alone but only its own level; "mediu
     await page.getByRole('button', { name: 'Open my secure message' }).click();
     await page.waitForURL(`**/messages/${m2.message.id}`);
     assert.equal(await page.locator('h1').textContent(), 'Quarterly figures');
+
+    // "sign out everywhere" ends the other browser's session and forgets the remembered device
+    const { page: other, context: otherContext } = await newPage();
+    await login(other, 'nina@partner.test', pw);
+    await other.waitForURL('**/inbox');
+    await login(page, 'nina@partner.test', pw);
+    await page.goto(`${h.portal.url}/security`);
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.waitForURL('**/login');
+    assert.equal((await other.goto(`${h.portal.url}/inbox`))?.status(), 401, 'the other browser is signed out');
+    await otherContext.close();
+    const m3 = await h.deposit(SIMPLE, { recipient: 'nina@partner.test', subject: 'medium three', security: 'medium' });
+    await page.goto(m3.link);
+    await page.getByRole('button', { name: 'Open my secure message' }).click();
+    assert.equal(await page.locator('h1').textContent(), 'Sign in', 'the device is no longer remembered');
   } finally {
     await context.close();
   }

@@ -125,6 +125,17 @@ export function securityRoutes(app: FastifyInstance, web: Web): void {
     return reply.redirect('/security?done=password', 303);
   });
 
+  /** Sign out everywhere: every session and remembered device of the account, this one too. */
+  app.post('/security/sessions/end', async (req, reply) => {
+    const address = high(req, reply);
+    if (!address) return reply;
+    await web.store.sessions.destroyAll(address);
+    await web.endSession(req, reply);
+    reply.clearCookie(COOKIE.device, cookieOptions());
+    await web.audit(req, { event: 'logout', address, detail: { everywhere: true } });
+    return reply.redirect('/login', 303);
+  });
+
   // ───── PDF password (pdf.passwordMode portal) ─────
   app.post('/security/pdf', async (req, reply) => {
     const address = highRecent(req, reply);
