@@ -233,3 +233,20 @@ test('EFAIL: an armored message inside other text is not decrypted; it is delive
   assert.doesNotMatch(got, /the secret/);
   assert.match(got, /BEGIN PGP MESSAGE/);
 });
+
+test('inbound: RFC 3156 §6.1 (a multipart/signed entity inside the encryption) is decrypted, and the inner signature verified and kept', async (t) => {
+  const s = await scenario(t);
+  await s.gw.app.pgp.keyring.import(await gpg.exportSecret(alice));
+  await s.gw.app.pgp.keyring.import(await gpg.exportPublic(bob));
+  const part = 'Content-Type: text/plain; charset=us-ascii\r\n\r\nSigned, then sealed.\r\n';
+  const sig = (await gpg.detachSign(part, bob)).toString().replace(/\r?\n/g, '\r\n');
+  const signedEntity = `Content-Type: multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="in"\r\n\r\n--in\r\n${part}\r\n--in\r\nContent-Type: application/pgp-signature\r\n\r\n${sig}\r\n--in--\r\n`;
+  const enc = (await gpg.encrypt(signedEntity, [alice])).toString().replace(/\r?\n/g, '\r\n');
+  await s.send('bob@partner.test', ['alice@example.test'], `From: bob@partner.test\r\nTo: alice@example.test\r\nSubject: sign then encrypt\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="o"\r\n\r\n--o\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--o\r\nContent-Type: application/octet-stream\r\n\r\n${enc}\r\n--o--\r\n`);
+  await s.sink.waitFor(1, 20_000);
+  const got = s.sink.messages[0]!.body.toString('latin1');
+  assert.match(got, /^X-Sealpost-Action: decrypted\r$/m);
+  assert.match(got, /^X-Sealpost-Signature: valid; signer=bob@partner\.test\r$/m);
+  assert.match(got, /^Content-Type: multipart\/signed; micalg=pgp-sha256; protocol="application\/pgp-signature"; boundary="in"\r$/m, 'the signed entity is delivered as it was signed');
+  assert.match(got, /Signed, then sealed\./);
+});
