@@ -70,7 +70,7 @@ try {
   await page.setViewportSize({ width: 390, height: 800 });
   await page.screenshot({ path: join(OUT, 'portal-inbox-mobile.png'), fullPage: true });
   await page.setViewportSize({ width: 1200, height: 800 });
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.waitForURL('**/login');
   await page.getByLabel('E-mail address').fill('bob@partner.test');
   await shot('login');

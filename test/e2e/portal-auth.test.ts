@@ -40,7 +40,7 @@ async function login(page: Page, address: string, password: string): Promise<num
 }
 
 async function logout(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.waitForURL('**/login');
 }
 

@@ -298,7 +298,7 @@ test('accessibility basics on every page: lang, landmarks, one h1, a label for e
       await page.goto(`${h.portal.url}${path}`);
       await audit(path);
     }
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL('**/login');
     await audit('login');
     await page.goto(`${h.portal.url}/reset`);
