@@ -8,6 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import libmime from 'libmime';
+import { decodeWords } from '../mime/read.js';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { MessageDraft } from '../mime/draft.js';
 
@@ -97,23 +98,7 @@ export function originalHeaderPart(original: Buffer): { body: string; eightBit: 
   return { body: qp.endsWith(CRLF) ? qp : qp + CRLF, eightBit };
 }
 
-/**
- * A header value as people read it: raw UTF-8 (RFC 6532 headers reach us as latin1 strings)
- * decoded when the bytes are valid UTF-8, then RFC 2047 encoded-words decoded.
- */
+/** A header value as people read it (raw UTF-8 and RFC 2047 decoded, see mime/read.ts); '' when absent. */
 export function headerText(value: string | undefined): string {
-  if (value === undefined) return '';
-  let v = value;
-  if (/[\x80-\xff]/.test(v) && !/[^\x00-\xff]/.test(v)) {
-    try {
-      v = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(v, 'latin1'));
-    } catch {
-      // not UTF-8: keep the latin1 reading
-    }
-  }
-  try {
-    return libmime.decodeWords(v);
-  } catch {
-    return v;
-  }
+  return value === undefined ? '' : decodeWords(value);
 }

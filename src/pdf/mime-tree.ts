@@ -10,7 +10,7 @@
  * RFC 2231 (parameter continuations and charsets), RFC 2183 (Content-Disposition), RFC 3676.
  */
 import libmime from 'libmime';
-import { decode as decodeCharset } from 'libmime/lib/charset';
+import { bytesToText, headerDisplayText, parseStructured, safeFileName, splitMultipart, transferDecode } from '../mime/read.js';
 import { convert as htmlToText } from 'html-to-text';
 
 export interface MimeLimits {
@@ -83,68 +83,6 @@ function splitEntity(bytes: Buffer): Entity {
 
 const first = (e: Entity, name: string): string | undefined => e.headers.get(name)?.[0];
 
-/** A header value as display text: 8-bit bytes as UTF-8, encoded-words decoded, controls removed. */
-export function decodeHeaderText(value: string | undefined): string {
-  if (value === undefined) return '';
-  // header bytes arrive as latin1 code units; values already decoded (RFC 2231 parameters) do not
-  const raw8 = /^[\x00-\xff]*$/.test(value) && /[\x80-\xff]/.test(value);
-  const utf8 = raw8 ? Buffer.from(value, 'latin1').toString('utf8') : value;
-  let text = utf8.includes('\ufffd') ? value : utf8;
-  try {
-    text = libmime.decodeWords(text);
-  } catch {
-    // keep the raw value: a broken encoded-word is still better than nothing
-  }
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]+/g, ' ').trim();
-}
-
-function parseStructured(value: string | undefined): { value: string; params: Record<string, string> } {
-  if (!value) return { value: '', params: {} };
-  try {
-    const parsed = libmime.parseHeaderValue(value);
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(parsed.params)) if (typeof v === 'string') params[k.toLowerCase()] = v;
-    return { value: parsed.value.toLowerCase().trim(), params };
-  } catch {
-    return { value: value.split(';')[0]!.trim().toLowerCase(), params: {} };
-  }
-}
-
-function decodeTransfer(body: Buffer, encoding: string): Buffer {
-  switch (encoding) {
-    case 'base64':
-      // Buffer.from ignores characters outside the alphabet, so broken base64 yields bytes, never a throw
-      return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
-    case 'quoted-printable':
-      return decodeQuotedPrintable(body);
-    default:
-      return body;
-  }
-}
-
-/** RFC 2045 §6.7, lenient: a bad escape is kept literally. */
-export function decodeQuotedPrintable(body: Buffer): Buffer {
-  const text = body.toString('latin1').replace(/[ \t]+(?=\r?\n)/g, '').replace(/=\r?\n/g, '');
-  const out = Buffer.alloc(text.length);
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x3d && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
-      out[n++] = parseInt(text.slice(i + 1, i + 3), 16);
-      i += 2;
-    } else out[n++] = c & 0xff;
-  }
-  return out.subarray(0, n);
-}
-
-function toText(data: Buffer, charset: string | undefined): string {
-  try {
-    return decodeCharset(data, charset || 'us-ascii');
-  } catch {
-    return data.toString('utf8');
-  }
-}
-
 /** Text suitable for the PDF: no controls except tab and line ends (which become \n). */
 function tidy(text: string): string {
   return text.replace(/\r\n?/g, '\n').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
@@ -177,12 +115,6 @@ function extensionFor(contentType: string): string {
   return known[contentType] ?? 'bin';
 }
 
-/** A safe file name: no path, no controls, bounded length; '' when nothing usable is left. */
-export function safeFileName(name: string): string {
-  const base = name.replace(/[\x00-\x1f\x7f]/g, '').split(/[\\/]/).pop()!.trim().replace(/^\.+/, '');
-  return [...base].slice(0, 120).join('');
-}
-
 export function parseMessage(raw: Buffer, limits: MimeLimits = DEFAULT_MIME_LIMITS): RenderableMessage {
   const root = splitEntity(raw);
   const problems: string[] = [];
@@ -195,7 +127,7 @@ export function parseMessage(raw: Buffer, limits: MimeLimits = DEFAULT_MIME_LIMI
   const attach = (e: Entity, data: Buffer, contentType: string, fallbackName: string) => {
     const disposition = parseStructured(first(e, 'content-disposition'));
     const ct = parseStructured(first(e, 'content-type'));
-    const named = safeFileName(decodeHeaderText(disposition.params.filename ?? ct.params.name));
+    const named = safeFileName(headerDisplayText(disposition.params.filename ?? ct.params.name));
     attachments.push({ name: named || `${fallbackName}.${extensionFor(contentType)}`, contentType, data });
   };
 
@@ -208,9 +140,9 @@ export function parseMessage(raw: Buffer, limits: MimeLimits = DEFAULT_MIME_LIMI
     }
     const ct = parseStructured(first(e, 'content-type'));
     // RFC 2046 §5.1.5: in multipart/digest the default type is message/rfc822
-    const type = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(ct.value) ? ct.value : parentType === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
+    const type = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(ct.type) ? ct.type : parentType === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
     const encoding = (first(e, 'content-transfer-encoding') ?? '').toLowerCase().trim();
-    const disposition = parseStructured(first(e, 'content-disposition')).value;
+    const disposition = parseStructured(first(e, 'content-disposition')).type;
 
     if (type.startsWith('multipart/')) {
       const boundary = ct.params.boundary;
@@ -224,20 +156,20 @@ export function parseMessage(raw: Buffer, limits: MimeLimits = DEFAULT_MIME_LIMI
         attach(e, e.body, 'application/octet-stream', `part-${path}`);
         return;
       }
-      const children = splitMultipart(e.body, boundary);
+      const { parts: children } = splitMultipart(e.body, boundary);
       if (children.length === 0) problems.push(`part ${path}: multipart with no parts`);
       children.forEach((child, i) => walk(splitEntity(child), depth + 1, path ? `${path}.${i + 1}` : String(i + 1), type));
       return;
     }
 
-    const data = decodeTransfer(e.body, encoding);
+    const data = transferDecode(e.body, encoding);
     const isAttachment = disposition === 'attachment' || (parseStructured(first(e, 'content-disposition')).params.filename ?? ct.params.name) !== undefined;
     if (!isAttachment && type === 'text/plain') {
-      texts.push(tidy(ct.params.format?.toLowerCase() === 'flowed' ? libmime.decodeFlowed(toText(data, ct.params.charset), ct.params.delsp?.toLowerCase() === 'yes') : toText(data, ct.params.charset)));
+      texts.push(tidy(ct.params.format?.toLowerCase() === 'flowed' ? libmime.decodeFlowed(bytesToText(data, ct.params.charset), ct.params.delsp?.toLowerCase() === 'yes') : bytesToText(data, ct.params.charset)));
       return;
     }
     if (!isAttachment && type === 'text/html') {
-      htmls.push(toText(data, ct.params.charset));
+      htmls.push(bytesToText(data, ct.params.charset));
       return;
     }
     attach(e, data, type, type === 'message/rfc822' ? 'forwarded-message' : `attachment-${path || '1'}`);
@@ -256,11 +188,11 @@ export function parseMessage(raw: Buffer, limits: MimeLimits = DEFAULT_MIME_LIMI
   }
   return {
     headers: {
-      from: decodeHeaderText(first(root, 'from')),
-      to: decodeHeaderText(root.headers.get('to')?.join(', ')),
-      cc: decodeHeaderText(root.headers.get('cc')?.join(', ')),
-      date: decodeHeaderText(first(root, 'date')),
-      subject: decodeHeaderText(first(root, 'subject')),
+      from: headerDisplayText(first(root, 'from')),
+      to: headerDisplayText(root.headers.get('to')?.join(', ')),
+      cc: headerDisplayText(root.headers.get('cc')?.join(', ')),
+      date: headerDisplayText(first(root, 'date')),
+      subject: headerDisplayText(first(root, 'subject')),
     },
     text,
     html,
@@ -269,34 +201,5 @@ export function parseMessage(raw: Buffer, limits: MimeLimits = DEFAULT_MIME_LIMI
   };
 }
 
-/** The parts between `--boundary` delimiter lines (RFC 2046 §5.1.1); lenient about a missing close. */
-export function splitMultipart(body: Buffer, boundary: string): Buffer[] {
-  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
-  const parts: Buffer[] = [];
-  let start = -1;
-  let at = 0;
-  for (;;) {
-    const i = body.indexOf(delimiter, at);
-    if (i < 0) break;
-    const atLineStart = i === 0 || body[i - 1] === 0x0a;
-    const after = i + delimiter.length;
-    if (!atLineStart) {
-      at = after;
-      continue;
-    }
-    const closing = body[after] === 0x2d && body[after + 1] === 0x2d;
-    if (start >= 0) {
-      // the CRLF before the delimiter belongs to the delimiter
-      let end = i - 1;
-      if (end > start && body[end - 1] === 0x0d) end -= 1;
-      parts.push(body.subarray(start, Math.max(start, end)));
-    }
-    if (closing) return parts;
-    const eol = body.indexOf(0x0a, after);
-    if (eol < 0) return parts;
-    start = eol + 1;
-    at = start;
-  }
-  if (start >= 0 && start < body.length) parts.push(body.subarray(start));
-  return parts;
-}
+/** Re-exported for the PDF method (file names, header text) — the implementations live in mime/read.ts. */
+export { headerDisplayText as decodeHeaderText, safeFileName } from '../mime/read.js';

@@ -1,13 +1,11 @@
-/** Header values as rules see them: RFC 2047 encoded-words decoded, so a tag survives any client's encoding. */
-import libmime from 'libmime';
+/**
+ * Header values as rules see them: raw UTF-8 (RFC 6532) and RFC 2047 encoded words decoded, so a
+ * tag survives any client's encoding (mime/read.ts does the decoding for every reader).
+ */
+import { decodeWords } from '../mime/read.js';
 
 export function decodeHeader(value: string | undefined): string {
-  if (value === undefined) return '';
-  try {
-    return libmime.decodeWords(value);
-  } catch {
-    return value;
-  }
+  return value === undefined ? '' : decodeWords(value);
 }
 
 export function domainOf(address: string): string {
