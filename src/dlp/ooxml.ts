@@ -28,6 +28,8 @@ interface PullOptions {
   readonly lines: ReadonlySet<string>;
   /** empty elements standing for a tab */
   readonly tabs: ReadonlySet<string>;
+  /** empty elements standing for a space (ODF's text:s, written for runs of spaces) */
+  readonly spaces?: ReadonlySet<string>;
 }
 
 /** The text of the given elements, lines at paragraph ends. */
@@ -49,6 +51,7 @@ export function pullText(xml: string, o: PullOptions, stop?: () => boolean): str
       if (o.lines.has(name)) out += '\n';
     } else if (selfClosing) {
       if (o.tabs.has(name)) out += '\t';
+      else if (o.spaces?.has(name)) out += ' ';
       else if (o.lines.has(name)) out += '\n';
     } else if (o.text.has(name)) {
       inText++;
@@ -59,7 +62,7 @@ export function pullText(xml: string, o: PullOptions, stop?: () => boolean): str
 
 const WORD = { text: new Set(['w:t', 'w:delText']), lines: new Set(['w:p', 'w:br', 'w:cr']), tabs: new Set(['w:tab']) };
 const SLIDE = { text: new Set(['a:t']), lines: new Set(['a:p', 'a:br']), tabs: new Set<string>() };
-const ODF = { text: new Set(['text:p', 'text:h', 'text:span', 'text:a']), lines: new Set(['text:p', 'text:h', 'text:line-break']), tabs: new Set(['text:tab', 'text:s']) };
+const ODF = { text: new Set(['text:p', 'text:h', 'text:span', 'text:a']), lines: new Set(['text:p', 'text:h', 'text:line-break']), tabs: new Set(['text:tab']), spaces: new Set(['text:s']) };
 
 /** xl/sharedStrings.xml → the strings by index (rich text runs concatenated). */
 export function sharedStrings(xml: string, stop?: () => boolean): string[] {
