@@ -3,7 +3,8 @@
  * enters the gateway → the portal method deposits it → the notification arrives at the SMTP sink
  * → the recipient follows the link in headless Chromium, registers, reads the message, downloads
  * the attachment and replies → the reply passes the inbound pipeline and arrives at the internal
- * mail server (the same sink) from the system address with Reply-To the recipient.
+ * mail server (the same sink) from the system address with Reply-To the recipient; a password
+ * reset link travels the real notice path too.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -115,6 +116,33 @@ test('SMTP → deposit → notice at the sink → link → register → read, do
     // readReceipts: the sender heard about the first read
     const receipt = sink.messages.find((m) => m.to.includes('alice@example.test') && /X-Sealpost-Notification: read-receipt/.test(m.body.toString('latin1')));
     assert.ok(receipt, 'a read receipt went to the sender');
+
+    // password reset through the real notice path: the link arrives at the recipient's mailbox
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.waitForURL('**/login');
+    const beforeReset = sink.messages.length;
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('E-mail address').fill('bob@partner.test');
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    let resetLink: string | undefined;
+    for (const until = Date.now() + 20_000; !resetLink && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+      const notice = sink.messages.slice(beforeReset).find((m) => m.to.includes('bob@partner.test'));
+      if (notice) {
+        const v = parseMessageView(notice.body);
+        resetLink = /https:\/\/localhost:\d+\/reset\/[A-Za-z0-9_-]{20,}/.exec(`${v.text ?? ''}\n${v.html ?? ''}`)?.[0];
+      }
+    }
+    assert.ok(resetLink, 'the reset link arrived by mail');
+    await page.goto(resetLink);
+    await page.getByLabel('New password').fill('brand new pebble song 8');
+    await page.getByLabel('Repeat the password').fill('brand new pebble song 8');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL('**/login?done=reset');
+    await page.getByLabel('E-mail address').fill('bob@partner.test');
+    await page.getByLabel('Password').fill('brand new pebble song 8');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL('**/inbox');
+    assert.match(await page.locator('main').textContent() ?? '', /Contract draft/);
   } finally {
     await context.close();
   }
