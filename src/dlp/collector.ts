@@ -117,12 +117,31 @@ export class Collector {
 /**
  * What the detectors should see: zero-width characters and soft hyphens removed (a classic way
  * to split "4111<ZWSP>1111…" so no pattern matches), exotic spaces as plain spaces, full-width
- * digits and Latin letters as ASCII.
+ * digits and Latin letters as ASCII, decimal digits of every other script as ASCII digits.
  */
 export function normalizeForScan(text: string): string {
   if (!/[^\x00-\x7f]/.test(text)) return text;
   return text
     .replace(/[\u200b-\u200d\u2060\ufeff\u00ad]/g, '')
     .replace(/[\u00a0\u2000-\u200a\u202f\u205f\u3000]/g, ' ')
-    .replace(/[\uff01-\uff5e]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0));
+    .replace(/[\uff01-\uff5e]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0))
+    .replace(/(?![0-9])\p{Nd}/gu, (ch) => String(digitValue(ch.codePointAt(0)!)));
+}
+
+const NON_ASCII_DIGIT = /^\p{Nd}$/u;
+const digitValues = new Map<number, number>();
+
+/**
+ * The value of a decimal digit in any script (Arabic-Indic ٤, Devanagari ४, mathematical 𝟒 …):
+ * Unicode allocates every Nd digit set as ten consecutive code points from zero to nine, and
+ * adjacent sets follow each other without gaps, so the offset from the start of the run, mod 10.
+ */
+function digitValue(cp: number): number {
+  const known = digitValues.get(cp);
+  if (known !== undefined) return known;
+  let start = cp;
+  while (start > 0 && NON_ASCII_DIGIT.test(String.fromCodePoint(start - 1))) start--;
+  const value = (cp - start) % 10;
+  digitValues.set(cp, value);
+  return value;
 }

@@ -126,9 +126,9 @@ describe('indexContent: MIME tree', () => {
     assert.deepEqual(cards(index), ['6011 **** **** 9424']);
   });
 
-  it('sees through zero-width characters and full-width digits', async () => {
-    const raw = await compose({ text: 'card 4111\u200b1111\u200b1111\u200b1111 and ５５５５５５５５５５５５４４４４' });
-    assert.deepEqual(cards(await indexContent(raw, LIMITS)), ['4111 **** **** 1111', '5555 **** **** 4444']);
+  it('sees through zero-width characters, full-width digits and digits of other scripts (Arabic-Indic, Devanagari)', async () => {
+    const raw = await compose({ text: 'card 4111\u200b1111\u200b1111\u200b1111 and ５５５５５５５５５５５５４４４４ and ٣٧٨٢ ٨٢٢٤٦٣ ١٠٠٠٥ and ६०१११११११११११११७' });
+    assert.deepEqual(cards(await indexContent(raw, LIMITS)), ['4111 **** **** 1111', '5555 **** **** 4444', '3782 **** *** 0005', '6011 **** **** 1117']);
   });
 });
 
