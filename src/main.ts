@@ -117,7 +117,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     .option('--to <address>', 'envelope recipient (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (file: string, opts: { from: string; to: string[] }) => {
       const loaded = loadConfigFile(configFile());
-      await withStores((stores) => policyExplain(loaded, output(), file, opts.from, opts.to, createPki(stores.pki, loaded.config.pki, { wrapper: null })));
+      await withStores((stores) => policyExplain(loaded, output(), file, opts.from, opts.to, { pki: createPki(stores.pki, loaded.config.pki, { wrapper: null }), pgp: stores.pgp }));
     });
 
   try {

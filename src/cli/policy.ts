@@ -12,14 +12,47 @@ import { createRelayPolicy, decideRecipient } from '../receive/relay-rules.js';
 import type { Output } from './output.js';
 import type { Pki } from '../pki/index.js';
 import { smimeMethod } from '../protect/smime-method.js';
-import type { MethodRegistry } from '../select/method.js';
+import type { MethodName, MethodRegistry, ProtectionMethod } from '../select/method.js';
+import { outcome } from '../mail/outcome.js';
+import type { Notifier } from '../notify/notifier.js';
+import { pdfMethodOptions } from '../pdf/options.js';
+import { createPgp } from '../pgp/index.js';
+import type { PgpStores } from '../pgp/types.js';
+import { pdfMethod } from '../protect/pdf-method.js';
+import { inlineMatcher, pgpMethod } from '../protect/pgp-method.js';
 
-/** The methods explain can consult without private keys: which recipients S/MIME can serve. */
-function explainMethods(pki: Pick<Pki, 'selector'> | null): MethodRegistry {
-  return pki ? new Map([['smime', smimeMethod({ selector: pki.selector, signMode: () => 'never' })]]) : new Map();
+/** What explain may consult: the certificate store and the PGP keyring (no private keys). */
+export interface ExplainStores {
+  readonly pki: Pick<Pki, 'selector'>;
+  readonly pgp: PgpStores;
 }
 
-export async function policyExplain(loaded: LoadedConfig, out: Output, file: string, from: string, to: readonly string[], pki: Pick<Pki, 'selector'> | null = null): Promise<void> {
+/**
+ * The gateway's methods as a dry run: the same canServe answers (certificates, PGP keys, PDF
+ * password modes, the portal switch), without side effects — no key discovery over the network,
+ * no SMS or password notice, no portal deposit, no signing (no private keys are opened).
+ */
+function explainMethods(loaded: LoadedConfig, stores: ExplainStores | null, notifier: Notifier): MethodRegistry {
+  const { config, baseDir } = loaded;
+  const methods = new Map<MethodName, ProtectionMethod>();
+  if (stores) {
+    methods.set('smime', smimeMethod({ selector: stores.pki.selector, signMode: () => 'never' }));
+    const pgpConfig = { ...config.pgp, discovery: { ...config.pgp.discovery, enabled: false } };
+    methods.set('pgp', pgpMethod({ selector: createPgp(stores.pgp, pgpConfig, { wrapper: null, internalDomains: config.internalDomains }).selector, signMode: () => 'never', inline: inlineMatcher(config.pgp.inline) }));
+  }
+  methods.set('pdf', pdfMethod({ ...pdfMethodOptions(config, (p) => resolvePath(baseDir, p), notifier), dryRun: true }));
+  methods.set('portal', {
+    name: 'portal',
+    canServe: async (recipient) => config.portal.enabled && recipient.direction === 'outbound',
+    protect: async (msg, branch) => {
+      msg.trace.add('protect/portal', 'dry-run', 'would deposit the message in the portal and send the recipient a link', branch.recipients.map((r) => r.address));
+      return outcome.continue(branch.draft.append('X-Sealpost-Dry-Run', 'portal deposit'));
+    },
+  });
+  return methods;
+}
+
+export async function policyExplain(loaded: LoadedConfig, out: Output, file: string, from: string, to: readonly string[], stores: ExplainStores | null = null): Promise<void> {
   const { config, baseDir } = loaded;
   if (to.length === 0) throw new SealpostError('SP_ERR_CLI_USAGE', 'give at least one --to');
   let bytes: Buffer;
@@ -32,7 +65,8 @@ export async function policyExplain(loaded: LoadedConfig, out: Output, file: str
   const secretFile = resolvePath(baseDir, config.secrets.gatewaySecretFile);
   const secret = config.secrets.gatewaySecret !== undefined ? Buffer.from(config.secrets.gatewaySecret) : existsSync(secretFile) ? Buffer.from(readFileSync(secretFile, 'utf8').trim(), 'base64') : Buffer.alloc(32);
   const node = config.node ?? config.hostname;
-  const processors = buildProcessors({ secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods: explainMethods(pki), policy: policyStageOptions(config, createNotifier({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret, node })) });
+  const notifier = createNotifier({ hostname: config.hostname, internalDomains: config.internalDomains, from: config.notifications.from ?? `postmaster@${config.hostname}`, secret, node });
+  const processors = buildProcessors({ secret, node, hostname: config.hostname, rules: config.policies ?? defaultRules(), profiles: config.profiles, methods: explainMethods(loaded, stores, notifier), policy: policyStageOptions(config, notifier) });
   const relay = createRelayPolicy({ direction: 'auto', internalDomains: config.internalDomains, relayFrom: [] });
   const recipients = await explain({ bytes, from, to, processors, stepTimeoutMs: config.pipeline.stepTimeout, rewriteRecipients: (rs) => routeBySuffix(rs, config.policy.suffixes), isInternal: (a) => {
     const d = decideRecipient(relay, a, true);

@@ -53,7 +53,8 @@ test('policy explain --json prints the contract shape per recipient', async (t) 
   const [b, c] = out.recipients;
   assert.equal(b!.address, 'b@partner.test');
   assert.equal(b!.direction, 'outbound');
-  assert.equal(b!.action, 'hold', 'mandatory encryption with no method: held, never delivered');
+  // init's default order ends in pdf and portal: a recipient without keys is still served
+  assert.deepEqual([b!.action, b!.method], ['encrypt', 'pdf'], 'explain consults the same methods the gateway runs');
   assert.deepEqual(b!.decidedBy, { rule: 'secure-subject-or-header', level: 'gateway' });
   // every rule evaluated, matched or not (with score and note when there are)
   assert.deepEqual(b!.rules.map((x) => [x.rule, x.level, x.matched]), [['secure-subject-or-header', 'gateway', true]]);
@@ -78,5 +79,19 @@ test('policy explain consults the certificate store: a recipient with a trusted 
   assert.equal(r.code, 0, r.stderr);
   const [bobOut, eve] = (JSON.parse(r.stdout) as { recipients: { action: string; method: string | null }[] }).recipients;
   assert.deepEqual([bobOut!.action, bobOut!.method], ['encrypt', 'smime']);
-  assert.equal(eve!.action, 'hold');
+  assert.deepEqual([eve!.action, eve!.method], ['encrypt', 'pdf'], 'no certificate, no PGP key: the PDF method (dry run, no password notice sent)');
+});
+
+test('policy explain with an order the recipient cannot be served by: held, never delivered', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sealpost-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  assert.equal((await sealpost(['init', '--dir', dir, '--domain', 'corp.test'], dir)).code, 0);
+  const yaml = join(dir, 'sealpost.yaml');
+  const { readFile } = await import('node:fs/promises');
+  await writeFile(yaml, (await readFile(yaml, 'utf8')).replace('order: [smime, pgp, pdf, portal]', 'order: [smime, pgp]'));
+  await writeFile(join(dir, 'm.eml'), 'From: a@corp.test\r\nSubject: [secure] plans\r\n\r\nx\r\n');
+  const r = await sealpost(['policy', 'explain', 'm.eml', '--from', 'a@corp.test', '--to', 'b@partner.test', '--json'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const [b] = (JSON.parse(r.stdout) as { recipients: { action: string; method: string | null }[] }).recipients;
+  assert.equal(b!.action, 'hold', 'mandatory encryption with no method: held');
 });
