@@ -30,7 +30,7 @@ const NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 const limits = z
   .strictObject({
     maxDepth: z.number().int().min(1).max(50).default(10).describe('nesting levels followed (multipart, message/rfc822, archives inside archives); deeper parts are unscannable'),
-    maxParts: z.number().int().min(1).default(1000).describe('MIME parts plus archive members examined per message; the rest is unscannable'),
+    maxParts: z.number().int().min(1).default(1000).describe('MIME parts plus archive members (and the parts of Office documents read) examined per message; the rest is unscannable'),
     maxDecompressedBytes: size.prefault('50MB').describe('bytes produced by decompressing archive members and documents, per message'),
     maxRatio: z.number().positive().default(100).describe('decompressed / compressed size above which an archive member counts as a bomb (checked while inflating, once 1 MB came out)'),
     maxExtractMs: z

@@ -95,6 +95,10 @@ describe('iban detector', () => {
     assert.deepEqual(findIbans('DE89 3704 0044 0532 0130 01 and GB82 WEST 1234 5698 7654 3'), []);
   });
 
+  it('accepts an IBAN typed in lower case, reported upper case', () => {
+    assert.deepEqual(findIbans('my iban is de89 3704 0044 0532 0130 00'), ['DE89370400440532013000']);
+  });
+
   it('stops at the country length when a word follows the groups', () => {
     assert.deepEqual(findIbans('DE89 3704 0044 0532 0130 00 BANK'), ['DE89370400440532013000']);
   });

@@ -46,8 +46,9 @@ export function maskIban(compact: string): string {
   return masked.replace(/(.{4})(?=.)/g, '$1 ');
 }
 
-// a country code and check digits, then the BBAN compact or in space-separated groups of 1–4
-const CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?)(?![A-Za-z0-9])/g;
+// a country code and check digits, then the BBAN compact or in space-separated groups of 1–4;
+// lower case too (typed by hand): the length table and MOD 97 keep that from adding false hits
+const CANDIDATE = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?)(?![A-Za-z0-9])/g;
 
 /** Valid IBANs in `text`, compact and upper-case (with repeats). */
 export function findIbans(text: string): string[] {
