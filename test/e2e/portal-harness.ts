@@ -58,7 +58,7 @@ export async function startHarness(options: { lockout?: { maxFailures: number; l
       unwrapTotp: (address, wrapped) => crypto.unwrapSecret('totp', address, wrapped),
       pdfPasswords: portalPdfPasswords(stores.portal, crypto),
     },
-    options: { listen: '127.0.0.1:0', baseUrl: 'https://localhost:8443', secret: randomBytes(32), logger, now: () => Date.now() + skew, argon2: { memoryCost: 4096, timeCost: 1 }, ...(options.lockout ? { lockout: options.lockout } : {}) },
+    options: { listen: '127.0.0.1:0', baseUrl: 'https://localhost:8443', secret: randomBytes(32), logger, now: () => Date.now() + skew, brandings: { 'example-corp': { organisation: 'Example Corp', colour: '#7a1f5c', footer: 'Example Corp · 1 Example Street · support@example.test' } }, argon2: { memoryCost: 4096, timeCost: 1 }, ...(options.lockout ? { lockout: options.lockout } : {}) },
   });
   return {
     stores,

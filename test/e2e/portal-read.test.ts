@@ -307,3 +307,23 @@ test('accessibility basics on every page: lang, landmarks, one h1, a label for e
     await context.close();
   }
 });
+
+test("branding per profile: the notices' organisation, accent colour and footer on the landing and message pages", async () => {
+  const m = await h.deposit(SIMPLE, { recipient: 'bea@partner.test', security: 'none', branding: 'example-corp' });
+  const { page, context } = await newPage();
+  try {
+    for (const step of ['landing', 'message'] as const) {
+      if (step === 'landing') await page.goto(m.link);
+      else {
+        await page.getByRole('button', { name: 'Open my secure message' }).click();
+        await page.waitForURL(`**/messages/${m.message.id}`);
+      }
+      assert.equal(await page.locator('header .brand').textContent(), 'Example Corp', step);
+      assert.equal(await page.evaluate("getComputedStyle(document.querySelector('header.top')).backgroundColor"), 'rgb(122, 31, 92)', step);
+      assert.match(await page.locator('footer').textContent() ?? '', /1 Example Street/, step);
+    }
+    assert.equal((await page.request.get(`${h.portal.url}/static/brand/nope.css`)).status(), 404);
+  } finally {
+    await context.close();
+  }
+});

@@ -95,7 +95,17 @@ export class Web {
 
   pageContext(req: FastifyRequest): PageContext {
     const s = req.sp.session;
-    return { t: req.sp.t, locale: req.sp.locale, csrf: this.csrf(req), account: s && s.data.stage === 'full' ? s.record.address : null, brand: req.sp.brand ?? this.settings.name, path: req.url };
+    const branding = req.sp.brand ? this.options.brandings?.[req.sp.brand] : undefined;
+    return {
+      t: req.sp.t,
+      locale: req.sp.locale,
+      csrf: this.csrf(req),
+      account: s && s.data.stage === 'full' ? s.record.address : null,
+      brand: branding?.organisation ?? req.sp.brand ?? this.settings.name,
+      ...(branding?.colour ? { brandCss: `/static/brand/${req.sp.brand}.css` } : {}),
+      ...(branding?.footer ? { brandFooter: branding.footer } : {}),
+      path: req.url,
+    };
   }
 
   setLocale(req: FastifyRequest, locale: string): void {

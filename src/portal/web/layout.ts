@@ -15,6 +15,9 @@ export interface PageContext {
   readonly account: string | null;
   /** branding name shown in the banner (profile branding, else the product name) */
   readonly brand: string;
+  /** the branding's stylesheet (accent colour) and footer line, when it has them */
+  readonly brandCss?: string;
+  readonly brandFooter?: string;
   /** current path, for the language switcher and aria-current */
   readonly path: string;
 }
@@ -52,7 +55,8 @@ export function layout(ctx: PageContext, page: PageOptions): string {
 <meta name="referrer" content="no-referrer">
 <meta name="csrf-token" content="${ctx.csrf}">
 <title>${page.title} · ${ctx.brand}</title>
-<link rel="stylesheet" href="${CSS_PATH}">
+<link rel="stylesheet" href="${CSS_PATH}">${ctx.brandCss ? html`
+<link rel="stylesheet" href="${ctx.brandCss}">` : ''}
 ${page.script ? html`<script src="${JS_PATH}" defer></script>` : ''}
 </head>
 <body>
@@ -61,7 +65,7 @@ ${page.script ? html`<script src="${JS_PATH}" defer></script>` : ''}
 <main id="main" tabindex="-1">
 ${page.body}
 </main>
-<footer class="bottom"><p>${t('app.footer')}</p>${switcher}</footer>
+<footer class="bottom">${ctx.brandFooter ? html`<p>${ctx.brandFooter}</p>` : ''}<p>${t('app.footer')}</p>${switcher}</footer>
 </body>
 </html>
 `.value;

@@ -74,6 +74,12 @@ export interface PortalWebOptions {
   readonly logger: Logger;
   /** product name shown when a profile has no branding */
   readonly name?: string;
+  /**
+   * notifications.brandings: a profile's `portal.branding` names one; the portal then shows its
+   * organisation, accent colour and footer like the notices do (a name not listed is shown as
+   * the organisation name with the default look).
+   */
+  readonly brandings?: Readonly<Record<string, { readonly organisation: string; readonly colour?: string; readonly footer?: string }>>;
   /** login failures before an account is locked, and for how long */
   readonly lockout?: { readonly maxFailures: number; readonly lockMs: number };
   /** failed logins per client IP per 10 minutes before the IP must wait */

@@ -105,6 +105,13 @@ export async function buildPortalApp(ports: PortalWebPorts, options: PortalWebOp
 
   app.get(CSS_PATH, async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(CSS));
   app.get(JS_PATH, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(PASSKEY_JS));
+  // a branding's accent colour as a stylesheet of its own: the CSP allows no inline style
+  app.get<{ Params: { file: string } }>('/static/brand/:file', async (req, reply) => {
+    const name = /^([a-z0-9_-]{1,64})\.css$/i.exec(req.params.file)?.[1];
+    const colour = name ? options.brandings?.[name]?.colour : undefined;
+    if (!colour || !/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i.test(colour)) return reply.code(404).type('text/plain').send('not found');
+    return reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(`:root{--brand:${colour}}\n`);
+  });
 
   authRoutes(app, web);
   mailRoutes(app, web);
