@@ -32,5 +32,5 @@ test('hostile markup: unclosed tags, stray brackets and deep nesting stay linear
   pullText('<w:t a="' + '>'.repeat(500_000), WORD);
   sheetText('<c t="s"><v>'.repeat(100_000), []);
   sharedStrings('<si>'.repeat(200_000));
-  assert.ok(performance.now() - t0 < 3000, `took ${performance.now() - t0} ms`);
+  assert.ok(performance.now() - t0 < 8000, `took ${performance.now() - t0} ms`); // quadratic would take minutes
 });
