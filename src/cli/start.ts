@@ -30,13 +30,14 @@ export async function runStart(options: StartOptions): Promise<number> {
     [
       '',
       `Sealpost is running. SMTP on ${main.host}:${main.port}.`,
-      'Send a test message (the [secure] tag asks for encryption; with no keys yet it is held, never sent in clear):',
+      'Send a test message (put [secure] in the subject to ask for encryption: a recipient without a certificate or PGP key gets a password PDF, the password goes to the sender):',
       `  printf 'From: alice@${domain}\\r\\nTo: bob@elsewhere.test\\r\\nSubject: hello\\r\\n\\r\\nHi Bob\\r\\n' > /tmp/hello.eml`,
       `  curl -s smtp://${main.host}:${main.port} --mail-from alice@${domain} --mail-rcpt bob@elsewhere.test -T /tmp/hello.eml`,
       loaded.config.relay.outbound === 'capture' || loaded.config.relay.inbound === 'capture'
         ? `Mail for the 'capture' next hop lands in ${capture} as .eml files.`
         : `Outbound mail goes to ${loaded.config.relay.outbound.replace(/\/\/[^@/]*@/, '//')}, inbound to ${loaded.config.relay.inbound.replace(/\/\/[^@/]*@/, '//')}.`,
       'Watch the queue with: npx sealpost queue list --all',
+      ...(app.portal.url ? [`The recipients' portal: ${app.portal.url}`] : []),
       '',
     ].join('\n'),
   );
