@@ -49,6 +49,27 @@ function withEntity(draft: MessageDraft, entity: Buffer): MessageDraft {
   return MessageDraft.parse(Buffer.concat([draft.filter((f) => !isContentField(f.name)).headerBytes(), entity]));
 }
 
+/**
+ * The decrypted entity under the outer routing fields. Protected headers (Thunderbird,
+ * draft-ietf-lamps-header-protection): the entity's header block may carry copies of Subject,
+ * From, To … while the outer Subject is a placeholder ("..."). Splicing the entity in as is would
+ * duplicate those fields, so the inner Subject replaces the outer one and the other inner copies
+ * of outer fields are dropped (the outer routing fields stay). Only the decrypted root is read
+ * this way, so nothing from outside the encryption is trusted.
+ */
+function withDecryptedEntity(draft: MessageDraft, entity: Buffer): MessageDraft {
+  const inner = MessageDraft.parse(entity);
+  if (inner.fields.every((f) => isContentField(f.name))) return withEntity(draft, entity);
+  const outer = draft.filter((f) => !isContentField(f.name)).fields;
+  const outerNames = new Set(outer.map((f) => f.name.toLowerCase()));
+  const innerSubject = inner.fields.find((f) => f.name.toLowerCase() === 'subject');
+  const fields = [
+    ...outer.filter((f) => !(innerSubject && f.name.toLowerCase() === 'subject')),
+    ...inner.fields.filter((f) => isContentField(f.name) || f === innerSubject || (f.name !== '' && !outerNames.has(f.name.toLowerCase()))),
+  ];
+  return MessageDraft.parse(Buffer.concat([Buffer.from(fields.map((f) => f.raw).join(''), 'latin1'), Buffer.from('\r\n'), inner.body]));
+}
+
 function isMimeEntity(bytes: Buffer): boolean {
   const draft = MessageDraft.parse(bytes);
   return draft.fields.length > 0 && draft.fields.every((f) => f.name !== '' && /^[\x21-\x39\x3b-\x7e]+$/.test(f.name)) && draft.has('Content-Type');
@@ -156,7 +177,7 @@ async function unwrap(msg: MessageContext, branch: Branch, deps: PgpUnwrapDeps, 
         msg.trace.add('unwrap/pgp', action, why, addresses);
         return outcome.continue(branch.draft.prepend(ACTION_HEADER, action));
       }
-      draft = withEntity(draft, inner);
+      draft = withDecryptedEntity(draft, inner);
       decrypted = true;
       msg.trace.add('unwrap/pgp', 'decrypted', `${armored ? 'PGP/MIME' : 'PGP/INLINE'}, SEIPD v${result.seipdVersion}`, addresses);
       if (result.signatures.length > 0) {

@@ -250,3 +250,19 @@ test('inbound: RFC 3156 §6.1 (a multipart/signed entity inside the encryption) 
   assert.match(got, /^Content-Type: multipart\/signed; micalg=pgp-sha256; protocol="application\/pgp-signature"; boundary="in"\r$/m, 'the signed entity is delivered as it was signed');
   assert.match(got, /Signed, then sealed\./);
 });
+
+test('inbound protected headers (Thunderbird style): the inner Subject replaces the "..." placeholder, no field is duplicated', async (t) => {
+  const s = await scenario(t);
+  await s.gw.app.pgp.keyring.import(await gpg.exportSecret(alice));
+  const inner = 'Content-Type: multipart/mixed; boundary="ph"; protected-headers="v1"\r\nSubject: The real subject\r\nFrom: bob@partner.test\r\nTo: alice@example.test\r\n\r\n--ph\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nProtected.\r\n--ph--\r\n';
+  const enc = (await gpg.encrypt(inner, [alice])).toString().replace(/\r?\n/g, '\r\n');
+  await s.send('bob@partner.test', ['alice@example.test'], `From: bob@partner.test\r\nTo: alice@example.test\r\nSubject: ...\r\nMessage-ID: <ph@partner.test>\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="o"\r\n\r\n--o\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--o\r\nContent-Type: application/octet-stream\r\n\r\n${enc}\r\n--o--\r\n`);
+  await s.sink.waitFor(1, 20_000);
+  const got = s.sink.messages[0]!.body.toString('latin1');
+  const head = got.slice(0, got.indexOf('\r\n\r\n'));
+  assert.deepEqual(head.match(/^Subject: [^\r\n]*/gm), ['Subject: The real subject']);
+  assert.equal(head.match(/^From: /gm)?.length, 1);
+  assert.equal(head.match(/^To: /gm)?.length, 1);
+  assert.match(head, /^Content-Type: multipart\/mixed; boundary="ph"; protected-headers="v1"\r$/m);
+  assert.match(got, /Protected\./);
+});
