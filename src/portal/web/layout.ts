@@ -45,7 +45,9 @@ export function layout(ctx: PageContext, page: PageOptions): string {
   const nav = ctx.account
     ? html`<nav aria-label="${t('nav.main')}"><ul>${NAV.map((n) => html`<li><a href="${n.href}"${ctx.path.startsWith(n.href) ? html` aria-current="page"` : ''}>${t(n.key)}</a></li>`)}<li><form method="post" action="/logout">${csrfField(ctx)}<button type="submit">${t('nav.logout')}</button></form></li></ul></nav>`
     : '';
-  const here = ctx.path.split('?')[0] ?? '/';
+  // the switcher links back to this path: never a protocol-relative one (//host, /\host) that would leave the portal
+  const path = ctx.path.split('?')[0] ?? '/';
+  const here = /^\/(?![/\\])/.test(path) ? path : '/';
   const switcher = html`<nav aria-label="${t('app.language')}"><ul>${LOCALES.map((l) => html`<li><a href="${here}?lang=${l.code}" lang="${l.code}" hreflang="${l.code}"${l.code === ctx.locale ? html` aria-current="true"` : ''}>${l.name}</a></li>`)}</ul></nav>`;
   return html`<!doctype html>
 <html lang="${ctx.locale}">

@@ -114,3 +114,11 @@ test('startPortal refuses a baseUrl that is not an https origin', async () => {
     );
   }
 });
+
+test('the language switcher never links off the portal (protocol-relative paths)', async () => {
+  for (const url of ['//evil.test/x', '/\\evil.test/x']) {
+    const res = await app.inject({ method: 'GET', url });
+    assert.equal(res.statusCode, 404);
+    assert.doesNotMatch(res.body, /href="\/[\/\\]/, url);
+  }
+});
