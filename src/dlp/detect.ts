@@ -13,7 +13,7 @@ import { compileDetector, findCustom, maskCustom } from './detectors/custom.js';
 import { findEmails, maskEmail } from './detectors/emails.js';
 import { findIbans, maskIban } from './detectors/iban.js';
 import { findSsns, maskSsn } from './detectors/ssn.js';
-import type { ContentIndex, DetectionResult, TextWhere } from './types.js';
+import type { ContentIndex, DetectionResult, ScannedText, TextWhere } from './types.js';
 
 const MAX_LISTED = 20;
 const BUILTIN_SCAN: readonly DlpScanArea[] = ['subject', 'body', 'attachments'];
@@ -27,7 +27,34 @@ const BUILTINS: Readonly<Record<BuiltinDetector, { find: (text: string) => strin
   'email-addresses': { find: findEmails, mask: maskEmail },
 };
 
-const cache = new WeakMap<ContentIndex, Map<string, DetectionResult>>();
+const cache = new WeakMap<ContentIndex, WeakMap<DlpConfig, Map<string, DetectionResult>>>();
+// Hits per text object as well: callers narrowing an index (a rule's `where`) build a new index
+// object each time, but its texts are the same objects, so a message with many recipients and
+// rules is still scanned once per detector.
+const textHits = new WeakMap<ScannedText, Map<string | RegExp, TextHits>>();
+
+interface TextHits {
+  /** occurrences in this text */
+  readonly count: number;
+  /** distinct values (after the detector's case folding) → masked form */
+  readonly distinct: ReadonlyMap<string, string>;
+}
+
+function hitsOf(t: ScannedText, memoKey: string | RegExp, find: (text: string) => string[], key: (v: string) => string, mask: (v: string) => string): TextHits {
+  let perText = textHits.get(t);
+  const known = perText?.get(memoKey);
+  if (known) return known;
+  const values = find(t.text);
+  const distinct = new Map<string, string>();
+  for (const v of values) {
+    const k = key(v);
+    if (!distinct.has(k)) distinct.set(k, mask(v));
+  }
+  const hits = { count: values.length, distinct };
+  if (!perText) textHits.set(t, (perText = new Map()));
+  perText.set(memoKey, hits);
+  return hits;
+}
 
 export function isKnownDetector(name: string, config: DlpConfig): boolean {
   return (BUILTIN_DETECTORS as readonly string[]).includes(name) || Object.hasOwn(config.detectors, name);
@@ -43,17 +70,20 @@ export function isKnownDetector(name: string, config: DlpConfig): boolean {
 export function detect(index: ContentIndex, detector: string, config: DlpConfig, areas?: readonly DlpScanArea[]): DetectionResult {
   const key = areas ? `${detector}\u0000${areas.join(',')}` : detector;
   let perIndex = cache.get(index);
-  const hit = perIndex?.get(key);
+  let perConfig = perIndex?.get(config);
+  const hit = perConfig?.get(key);
   if (hit) return hit;
   const result = run(index, detector, config, areas);
-  if (!perIndex) cache.set(index, (perIndex = new Map()));
-  perIndex.set(key, result);
+  if (!perIndex) cache.set(index, (perIndex = new WeakMap()));
+  if (!perConfig) perIndex.set(config, (perConfig = new Map()));
+  perConfig.set(key, result);
   return result;
 }
 
 function run(index: ContentIndex, detector: string, config: DlpConfig, areas: readonly DlpScanArea[] | undefined): DetectionResult {
   let scan: readonly DlpScanArea[];
   let find: (text: string) => string[];
+  let memoKey: string | RegExp = detector;
   let mask: (value: string) => string;
   let key: (value: string) => string = (v) => v;
   let threshold = 1;
@@ -66,6 +96,7 @@ function run(index: ContentIndex, detector: string, config: DlpConfig, areas: re
     const re = compileDetector(d, config);
     const isRegex = d.regex !== undefined;
     find = (text) => findCustom(re, text);
+    memoKey = re; // one compiled expression per detector definition: a changed config never reuses old hits
     mask = (v) => maskCustom(v, isRegex);
     if (!d.caseSensitive) key = (v) => v.toLowerCase().replace(/\s+/g, ' ');
     scan = d.scan;
@@ -82,17 +113,14 @@ function run(index: ContentIndex, detector: string, config: DlpConfig, areas: re
   const alternatives = new Map<string, Map<number, number>>();
   for (const t of index.texts) {
     if (!scan.includes(AREA_OF[t.where])) continue;
-    const values = find(t.text);
-    for (const value of values) {
-      const k = key(value);
-      if (!seen.has(k)) seen.set(k, mask(value));
-    }
+    const hits = hitsOf(t, memoKey, find, key, mask);
+    for (const [k, masked] of hits.distinct) if (!seen.has(k)) seen.set(k, masked);
     if (t.alternative) {
       const branches = alternatives.get(t.alternative.group) ?? new Map<number, number>();
-      branches.set(t.alternative.branch, (branches.get(t.alternative.branch) ?? 0) + values.length);
+      branches.set(t.alternative.branch, (branches.get(t.alternative.branch) ?? 0) + hits.count);
       alternatives.set(t.alternative.group, branches);
     } else {
-      occurrences += values.length;
+      occurrences += hits.count;
     }
   }
   for (const branches of alternatives.values()) occurrences += Math.max(...branches.values());

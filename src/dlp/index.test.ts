@@ -441,6 +441,21 @@ describe('detect', () => {
     assert.equal(r.matches.length, 20, 'at most 20 listed');
   });
 
+  it('scans each text once per detector, also through narrowed copies of the index', async () => {
+    const index = await indexContent(await compose({ text: 'card 4111 1111 1111 1111' }), LIMITS);
+    const first = detect({ ...index, texts: index.texts.filter((t) => t.where === 'body') }, 'credit-card', config);
+    // the same text objects in another narrowed copy: the hits come from the memo, equal to a fresh run
+    const second = detect({ ...index, texts: [...index.texts] }, 'credit-card', config);
+    assert.deepEqual(second, first);
+    const big = await indexContent(await compose({ text: 'x 4111 1111 1111 1111 '.repeat(200_000) }), LIMITS);
+    const t0 = performance.now();
+    detect({ ...big }, 'credit-card', config);
+    const cold = performance.now() - t0;
+    const t1 = performance.now();
+    for (let i = 0; i < 50; i++) detect({ ...big }, 'credit-card', config);
+    assert.ok(performance.now() - t1 < cold, '50 narrowed re-runs cost less than one scan');
+  });
+
   it('refuses unknown detector names with a coded error', async () => {
     const index = await indexContent(Buffer.from('Subject: x\r\n\r\nhi'), LIMITS);
     assert.throws(() => detect(index, 'nope', config), { code: 'SP_ERR_DLP_UNKNOWN_DETECTOR' });
