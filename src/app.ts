@@ -310,7 +310,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   delivery.start();
   let portalServices: Awaited<ReturnType<typeof startPortalServices>>;
   try {
-    portalServices = await startPortalServices(portalBackend, { portal: config.portal, resolvePath: (p) => resolvePath(baseDir, p), secret: secret.secret, logger: log, runSingleton: (name, fn, opts) => stores.runSingleton(name, fn, opts) });
+    portalServices = await startPortalServices(portalBackend, { portal: config.portal, brandings: config.notifications.brandings, resolvePath: (p) => resolvePath(baseDir, p), secret: secret.secret, logger: log, runSingleton: (name, fn, opts) => stores.runSingleton(name, fn, opts) });
   } catch (err) {
     await Promise.allSettled(listeners.map((l) => l.stop()));
     await pipeline.stop();

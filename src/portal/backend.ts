@@ -192,6 +192,8 @@ export interface PortalServicesOptions {
   readonly lifecycleEveryMs?: number;
   /** web app overrides for tests (argon2 cost) */
   readonly web?: Partial<Pick<PortalWebOptions, 'argon2'>>;
+  /** notifications.brandings: the colours and footer a profile's `portal.branding` names */
+  readonly brandings?: PortalWebOptions['brandings'];
 }
 
 export interface RunningPortalServices {
@@ -223,6 +225,7 @@ export async function startPortalServices(backend: PortalBackend, o: PortalServi
       sessionMaxMs: p.session.maxAge,
       deviceMs: p.session.rememberDevice,
       maxUpload: p.maxUpload,
+      ...(o.brandings ? { brandings: o.brandings } : {}),
       ...(o.web?.argon2 ? { argon2: o.web.argon2 } : {}),
     },
   });
