@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { base64Decode, decodeCharset, decodeWords, parseStructured, qpDecode } from './decode.js';
-import { splitMultipart } from './multipart.js';
+import { splitMultipart } from '../mime/read.js';
 
 test('quoted-printable: escapes, soft breaks (CRLF and bare LF, trailing blanks), malformed escapes kept', () => {
   assert.equal(qpDecode(Buffer.from('a=3Db=\r\nc=  \nd =XY =4')).toString('latin1'), 'a=bcd =XY =4');

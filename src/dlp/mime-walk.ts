@@ -12,7 +12,7 @@ import type { Collector } from './collector.js';
 import { decodeCharset, decodeWords, headerText, parseStructured, transferDecode } from './decode.js';
 import { extractFile } from './files.js';
 import { htmlToText } from './html.js';
-import { splitMultipart } from './multipart.js';
+import { splitMultipart } from '../mime/read.js';
 import { extractUuencoded } from './uuencode.js';
 
 const MESSAGE_TYPES = new Set(['message/rfc822', 'message/global']);
