@@ -8,8 +8,7 @@
  * STANDARDS: RFC 2045/2046 (encodings, multipart), RFC 2047/2231 (encoded words, parameters),
  * RFC 2183 (Content-Disposition), RFC 2392 (cid: URLs), RFC 3501 §6.4.5 (part numbers).
  */
-import libmime from 'libmime';
-import { decode as decodeCharset } from 'libmime/lib/charset';
+import { bytesToText, headerDisplayText, parseStructured, splitMultipart, transferDecode as decodeBody } from '../../mime/read.js';
 
 const MAX_DEPTH = 20;
 const MAX_PARTS = 500;
@@ -63,78 +62,14 @@ function splitEntity(bytes: Buffer): Entity {
   return { headers, body: bytes.subarray(bodyStart) };
 }
 
-/** RFC 2047 words decoded; raw 8-bit bytes read as UTF-8 (RFC 6532), else kept as latin1. */
-function headerText(value: string | undefined): string {
-  if (!value) return '';
-  const bytes = Buffer.from(value, 'latin1');
-  const utf8 = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  const text = utf8.includes('\ufffd') ? value : utf8;
-  try {
-    return libmime.decodeWords(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
-  } catch {
-    return text;
-  }
+function contentType(e: Entity): { type: string; params: Readonly<Record<string, string>> } {
+  const parsed = parseStructured(e.headers.get('content-type'));
+  return { type: parsed.type || 'text/plain', params: parsed.params };
 }
 
-function contentType(e: Entity): { type: string; params: Record<string, string> } {
-  const v = e.headers.get('content-type');
-  if (!v) return { type: 'text/plain', params: {} };
-  try {
-    const parsed = libmime.parseHeaderValue(v);
-    return { type: (parsed.value || 'text/plain').toLowerCase(), params: parsed.params as Record<string, string> };
-  } catch {
-    return { type: 'application/octet-stream', params: {} };
-  }
-}
-
-function decodeQp(body: Buffer): Buffer {
-  const s = body.toString('latin1').replace(/=\r?\n/g, '');
-  const out: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const hex = s[i] === '=' ? s.slice(i + 1, i + 3) : '';
-    if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
-      out.push(parseInt(hex, 16));
-      i += 2;
-    } else out.push(s.charCodeAt(i) & 0xff);
-  }
-  return Buffer.from(out);
-}
-
-function transferDecode(e: Entity): Buffer {
-  const cte = (e.headers.get('content-transfer-encoding') ?? '').toLowerCase().trim();
-  if (cte === 'base64') return Buffer.from(e.body.toString('latin1').replace(/[^A-Za-z0-9+/]/g, ''), 'base64');
-  if (cte === 'quoted-printable') return decodeQp(e.body);
-  return e.body;
-}
-
-function toText(data: Buffer, charset: string | undefined): string {
-  try {
-    return decodeCharset(data, charset || 'utf-8');
-  } catch {
-    return data.toString('utf8');
-  }
-}
-
-function splitMultipart(body: Buffer, boundary: string): Buffer[] {
-  const text = body.toString('latin1');
-  const delimiter = '--' + boundary;
-  const parts: Buffer[] = [];
-  let pos = text.indexOf(delimiter);
-  while (pos >= 0) {
-    const afterDelim = pos + delimiter.length;
-    if (text.startsWith('--', afterDelim)) break;
-    const lineEnd = text.indexOf('\n', afterDelim);
-    if (lineEnd < 0) break;
-    let next = text.indexOf('\n' + delimiter, lineEnd);
-    const end = next < 0 ? text.length : next;
-    const contentEnd = end > 0 && text[end - 1] === '\r' ? end - 1 : end;
-    parts.push(body.subarray(lineEnd + 1, Math.max(lineEnd + 1, contentEnd)));
-    if (next < 0) break;
-    next += 1;
-    pos = next;
-  }
-  return parts;
-}
+const headerText = (value: string | undefined): string => headerDisplayText(value);
+const transferDecode = (e: Entity): Buffer => decodeBody(e.body, e.headers.get('content-transfer-encoding'));
+const toText = (data: Buffer, charset: string | undefined): string => bytesToText(data, charset || 'utf-8');
 
 export function parseMessageView(raw: Buffer): MessageView {
   const root = splitEntity(raw);
@@ -148,20 +83,13 @@ export function parseMessageView(raw: Buffer): MessageView {
     if (++count > MAX_PARTS) return;
     const { type, params } = contentType(e);
     if (type.startsWith('multipart/') && params.boundary && depth < MAX_DEPTH) {
-      const children = splitMultipart(e.body, params.boundary);
+      const { parts: children } = splitMultipart(e.body, params.boundary, MAX_PARTS);
       children.forEach((c, i) => walk(splitEntity(c), part ? `${part}.${i + 1}` : String(i + 1), depth + 1, type === 'multipart/alternative'));
       return;
     }
-    const disposition = (() => {
-      try {
-        const d = e.headers.get('content-disposition');
-        return d ? libmime.parseHeaderValue(d) : { value: '', params: {} as Record<string, string> };
-      } catch {
-        return { value: '', params: {} as Record<string, string> };
-      }
-    })();
+    const disposition = parseStructured(e.headers.get('content-disposition'));
     const filename = headerText(disposition.params.filename ?? params.name ?? '');
-    const isAttachment = disposition.value.toLowerCase() === 'attachment' || (filename !== '' && !type.startsWith('image/'));
+    const isAttachment = disposition.type === 'attachment' || (filename !== '' && !type.startsWith('image/'));
     const data = transferDecode(e);
     const number = part || '1';
     const contentId = (e.headers.get('content-id') ?? '').replace(/^\s*<|>\s*$/g, '').trim() || null;
