@@ -113,7 +113,7 @@ export class BenchGateway {
     ].join('\n');
     await writeFile(join(dir, 'sealpost.yaml'), config);
     if (o.smime) await importRecipientCertificate(dir, o.smime.recipient);
-    if (o.pgp) await execFileAsync(process.execPath, [CLI, 'pgp', 'generate', o.pgp.recipient, '--type', o.pgp.type ?? 'curve25519', '--config', join(dir, 'sealpost.yaml')], { cwd: dir });
+    if (o.pgp) await execFileAsync(process.execPath, [CLI, 'pgp', 'generate', o.pgp.recipient, '--external', '--type', o.pgp.type ?? 'curve25519', '--config', join(dir, 'sealpost.yaml')], { cwd: dir });
     const out = openSync(join(dir, 'stdout.log'), 'a');
     const err = openSync(join(dir, 'stderr.log'), 'a');
     let child: ChildProcess;

@@ -9,6 +9,8 @@
  *   pending, expired, revoked, unusable), hasSecret, source; JSON: an array of objects with `id`.
  * generate EMAIL [--type curve25519|rsa3072|rsa4096] [--expires 2y] [--out FILE]: a key pair for an
  *   internal user; generate DOMAIN --domain: a domain key (add its fingerprint to pgp.domains).
+ *   Addresses and domains outside internalDomains are refused (a hosted key signs as its address)
+ *   unless --external (labs, benchmarks).
  * export ID|EMAIL: the armored public key(s). trust ID: mark a key administrator-trusted.
  * delete ID: remove a key (and its secret key). lookups [EMAIL]: the key-discovery audit log.
  * Exit codes: 0 done, 1 a bad file, passphrase or argument, 2 an internal error.
@@ -116,7 +118,7 @@ async function list(deps: PgpCliDeps): Promise<void> {
   });
 }
 
-async function generate(deps: PgpCliDeps, who: string, opts: { domain?: boolean; type?: string; expires?: string; out?: string }): Promise<void> {
+async function generate(deps: PgpCliDeps, who: string, opts: { domain?: boolean; type?: string; expires?: string; out?: string; external?: boolean }): Promise<void> {
   const type = opts.type ?? 'curve25519';
   if (type !== 'curve25519' && type !== 'rsa3072' && type !== 'rsa4096') throw new SealpostError('SP_ERR_CLI_USAGE', `--type must be curve25519, rsa3072 or rsa4096, not ${type}`, {});
   let expiresInSeconds = 0;
@@ -128,6 +130,11 @@ async function generate(deps: PgpCliDeps, who: string, opts: { domain?: boolean;
   if (opts.domain ? !/^([a-z0-9-]+\.)+[a-z0-9-]+$/i.test(who) : !/^[^\s@<>]+@[^\s@<>]+$/.test(who)) {
     throw new SealpostError('SP_ERR_CLI_USAGE', opts.domain ? `expected a domain like example.com, not ${who}` : `expected an e-mail address, not ${who} (a domain key needs --domain)`, {});
   }
+  const { config } = loadConfigFile(deps.configFile());
+  const domain = (opts.domain ? who : who.slice(who.lastIndexOf('@') + 1)).toLowerCase();
+  const internal = config.internalDomains.some((d) => (d.startsWith('*.') ? domain.endsWith(d.slice(1)) : domain === d));
+  // a hosted key signs as its address: only for our own users and domains (DESIGN §3)
+  if (!internal && !opts.external) throw new SealpostError('SP_ERR_CLI_USAGE', `${domain} is not one of internalDomains; keys are generated for internal users and domains (--external for labs and tests)`, {});
   await withKeyring(deps, true, async (keyring) => {
     const g = await keyring.generate(opts.domain ? { name: `${who.toLowerCase()} domain key (Sealpost)`, type, expiresInSeconds } : { email: who.toLowerCase(), type, expiresInSeconds });
     if (opts.out) writeFileSync(opts.out, g.armoredPublicKey);
@@ -187,7 +194,8 @@ export function registerPgpCommands(program: Command, deps: PgpCliDeps): void {
     .option('--type <type>', 'curve25519 (default), rsa3072 or rsa4096')
     .option('--expires <duration>', 'e.g. 365d or 2y (default: never)')
     .option('--out <file>', 'write the armored public key to this file')
-    .action(async (who: string, opts: { domain?: boolean; type?: string; expires?: string; out?: string }) => generate(deps, who, opts));
+    .option('--external', 'allow an address or domain outside internalDomains (labs, benchmarks)')
+    .action(async (who: string, opts: { domain?: boolean; type?: string; expires?: string; out?: string; external?: boolean }) => generate(deps, who, opts));
   pgp.command('export <key>').description('print the armored public key(s) of a fingerprint or address').action(async (ref: string) => exportKeys(deps, ref));
   pgp.command('trust <key>').description('mark a key (e.g. a pending or learnt one) as administrator-trusted').action(async (ref: string) => trust(deps, ref));
   pgp.command('delete <key>').description('remove a key and its secret key').action(async (ref: string) => remove(deps, ref));

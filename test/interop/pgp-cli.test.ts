@@ -71,6 +71,9 @@ test('pgp import / list / generate / export / trust / delete with gpg-made keys'
   assert.equal(missing.code, 1);
   assert.equal(JSON.parse(missing.stdout).error.code, 'SP_ERR_STORE_NOT_FOUND');
   assert.equal((await sealpost(dir, 'pgp', 'generate', 'not-an-address')).code, 1);
+  const external = await sealpost(dir, 'pgp', 'generate', 'someone@partner.test');
+  assert.equal(external.code, 1);
+  assert.match(external.stderr, /partner\.test is not one of internalDomains/);
 
   // a passphrase-protected secret key needs --passphrase-file
   const frank = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ email: 'frank@example.test' }], passphrase: 'frank-pw', format: 'armored', config: { v6Keys: false, aeadProtect: false } });
