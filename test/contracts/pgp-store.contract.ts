@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import type { StoreOptions, Stores } from '../../src/db/index.js';
 import type { NewPgpKey } from '../../src/pgp/types.js';
+import { storesWithClock, type MakeStores } from './engines.js';
 import { T0 } from './store-fixtures.js';
 
-export type MakePgpStores = (opts?: StoreOptions) => Promise<{ stores: Stores; cleanup(): Promise<void> }>;
+export type MakePgpStores = MakeStores;
 
 const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
 
@@ -34,15 +34,7 @@ function key(name: string, over: Partial<NewPgpKey> = {}): NewPgpKey {
 }
 
 export function runPgpStoreContract(name: string, make: MakePgpStores): void {
-  const withStores = async (fn: (s: Stores, clock: { now: number }) => Promise<void>) => {
-    const clock = { now: T0 };
-    const h = await make({ now: () => clock.now });
-    try {
-      await fn(h.stores, clock);
-    } finally {
-      await h.cleanup();
-    }
-  };
+  const withStores = storesWithClock(make);
 
   describe(`PGP store contract: ${name}`, () => {
     test('upsert stores a key once per fingerprint; every index finds it; bytes and times come back as they went in', () =>

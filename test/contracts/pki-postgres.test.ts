@@ -3,23 +3,7 @@
  * (scripts/test.sh starts it); without it every test here FAILS, never skips.
  * Run: node --import tsx --test test/contracts/pki-postgres.test.ts
  */
-import { createStores, openDatabase } from '../../src/db/index.js';
-import { createTestDatabase } from '../helpers/postgres.js';
+import { postgresStores } from './engines.js';
 import { runPkiStoreContract } from './pki-store.contract.js';
 
-runPkiStoreContract('postgres', async (opts) => {
-  const tdb = await createTestDatabase();
-  try {
-    const stores = createStores(await openDatabase(tdb.url, { postgres: { poolSize: 4, onConnectionError: () => undefined } }), opts);
-    return {
-      stores,
-      async cleanup() {
-        await stores.close();
-        await tdb.drop();
-      },
-    };
-  } catch (err) {
-    await tdb.drop();
-    throw err;
-  }
-});
+runPkiStoreContract('postgres', postgresStores);

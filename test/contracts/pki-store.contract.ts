@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import type { StoreOptions, Stores } from '../../src/db/index.js';
 import type { NewCertificate, NewCrl } from '../../src/pki/types.js';
+import { storesWithClock, type MakeStores } from './engines.js';
 import { T0 } from './store-fixtures.js';
 
-export type MakePkiStores = (opts?: StoreOptions) => Promise<{ stores: Stores; cleanup(): Promise<void> }>;
+export type MakePkiStores = MakeStores;
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -41,15 +41,7 @@ function crl(issuerKey: string, thisUpdate: number, over: Partial<NewCrl> = {}):
 }
 
 export function runPkiStoreContract(name: string, make: MakePkiStores): void {
-  const withStores = async (fn: (s: Stores, clock: { now: number }) => Promise<void>) => {
-    const clock = { now: T0 };
-    const h = await make({ now: () => clock.now });
-    try {
-      await fn(h.stores, clock);
-    } finally {
-      await h.cleanup();
-    }
-  };
+  const withStores = storesWithClock(make);
 
   describe(`PKI store contract: ${name}`, () => {
     test('certificates: add is idempotent per id; every index finds the row; bytes and times come back as they went in', () =>

@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { StoreOptions, Stores } from '../../src/db/index.js';
+import type { Stores } from '../../src/db/index.js';
 import type { NewPortalMessage, NewSentItem } from '../../src/portal/store.js';
+import { storesWithClock, type MakeStores } from './engines.js';
 import { T0, uid } from './store-fixtures.js';
 
-export type MakePortalStores = (opts?: StoreOptions) => Promise<{ stores: Stores; cleanup(): Promise<void> }>;
+export type MakePortalStores = MakeStores;
 
 const DAY = 86_400_000;
 
@@ -52,15 +53,7 @@ async function countRows(stores: Stores, table: 'portal_keys' | 'portal_bodies',
 }
 
 export function runPortalStoreContract(name: string, make: MakePortalStores): void {
-  const withStores = async (fn: (s: Stores, clock: { now: number }) => Promise<void>) => {
-    const clock = { now: T0 };
-    const h = await make({ now: () => clock.now });
-    try {
-      await fn(h.stores, clock);
-    } finally {
-      await h.cleanup();
-    }
-  };
+  const withStores = storesWithClock(make);
 
   describe(`portal store contract: ${name}`, () => {
     test('deposit: once per (spool id, recipient), creates the account, keeps every field, body and key apart', () =>
