@@ -36,5 +36,5 @@ test('multipart splitter: exact bytes, padding after delimiters, prefix-sharing 
   const capped = splitMultipart(many, 'b', 10);
   assert.equal(capped.parts.length, 10);
   assert.equal(capped.truncated, true);
-  assert.deepEqual(splitMultipart(Buffer.from('no delimiters'), 'b', 10), { parts: [], truncated: false });
+  assert.deepEqual(splitMultipart(Buffer.from('no delimiters'), 'b', 10), { parts: [], truncated: false, closed: false });
 });

@@ -34,9 +34,12 @@ test('structured values: lower-case type, RFC 2231 parameters joined, encoded-wo
 });
 
 test('multipart split: delimiters only at line starts, byte-exact parts, missing close delimiter, part limit', () => {
-  const { parts } = splitMultipart(Buffer.from('preamble\r\n--b\r\none --b not a delimiter\r\n--b\r\ntwo\r\n--b--\r\nepilogue'), 'b');
+  const { parts, closed } = splitMultipart(Buffer.from('preamble\r\n--b\r\none --b not a delimiter\r\n--b\r\ntwo\r\n--b--\r\nepilogue'), 'b');
   assert.deepEqual(parts.map(String), ['one --b not a delimiter', 'two']);
-  assert.deepEqual(splitMultipart(Buffer.from('--b\nlast part, no close'), 'b').parts.map(String), ['last part, no close']);
+  assert.equal(closed, true);
+  const open = splitMultipart(Buffer.from('--b\nlast part, no close'), 'b');
+  assert.deepEqual(open.parts.map(String), ['last part, no close']);
+  assert.equal(open.closed, false, 'strict readers (signed/encrypted entities) refuse this');
   const many = Buffer.from(`${Array.from({ length: 10 }, (_, i) => `--b\r\n${i}`).join('\r\n')}\r\n--b--\r\n`);
   const limited = splitMultipart(many, 'b', 3);
   assert.equal(limited.parts.length, 3);

@@ -162,6 +162,8 @@ export interface SplitResult {
   readonly parts: Buffer[];
   /** more parts followed than `maxParts` allowed */
   readonly truncated: boolean;
+  /** the close delimiter was found (strict readers, e.g. of signed or encrypted entities, insist on it) */
+  readonly closed: boolean;
 }
 
 interface Delimiter {
@@ -197,11 +199,11 @@ export function splitMultipart(body: Buffer, boundaryText: string, maxParts = Nu
   let open = findDelimiter(body, boundary, 0);
   while (open && !open.close) {
     const end = findDelimiter(body, boundary, open.next);
-    if (parts.length >= maxParts) return { parts, truncated: true };
+    if (parts.length >= maxParts) return { parts, truncated: true, closed: false };
     parts.push(body.subarray(open.next, end ? end.start : body.length));
     open = end;
   }
-  return { parts, truncated: false };
+  return { parts, truncated: false, closed: open !== null };
 }
 
 /** A safe file name: no path, no controls, bounded length; '' when nothing usable is left. */

@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import libmime from 'libmime';
 import { MessageDraft } from '../../mime/draft.js';
+import { base64Decode, qpDecode, splitMultipart } from '../../mime/read.js';
 
 const CRLF = '\r\n';
 
@@ -70,56 +71,20 @@ export function contentTypeOf(draft: MessageDraft): ContentType | null {
   }
 }
 
-/** RFC 2045 §6.7: soft line breaks removed, =XX decoded; malformed escapes kept literally. */
-function decodeQuotedPrintable(body: Buffer): Buffer {
-  const text = body.toString('latin1').replace(/=\r?\n/g, '');
-  return Buffer.from(text.replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
-}
-
 /** A part's body decoded by its Content-Transfer-Encoding; null for an unknown encoding. */
 export function decodePartBody(draft: MessageDraft): Buffer | null {
   const cte = (draft.get('content-transfer-encoding') ?? '7bit').trim().toLowerCase();
-  if (cte === 'base64') return Buffer.from(draft.body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
-  if (cte === 'quoted-printable') return decodeQuotedPrintable(draft.body);
+  if (cte === 'base64') return base64Decode(draft.body);
+  if (cte === 'quoted-printable') return qpDecode(draft.body);
   if (cte === 'binary' || cte === '7bit' || cte === '8bit') return draft.body;
   return null;
 }
 
-/** Delimiter line `--boundary` (or closing `--boundary--`) at a line start; the leading line break belongs to it. */
-function findDelimiter(body: Buffer, boundary: Buffer, from: number): { start: number; next: number; close: boolean } | null {
-  for (let at = body.indexOf(boundary, from); at !== -1; at = body.indexOf(boundary, at + 1)) {
-    let start = at;
-    if (at > 0) {
-      if (body[at - 1] !== 0x0a) continue;
-      start = at >= 2 && body[at - 2] === 0x0d ? at - 2 : at - 1;
-    }
-    let i = at + boundary.length;
-    const close = body[i] === 0x2d && body[i + 1] === 0x2d;
-    if (close) i += 2;
-    while (body[i] === 0x20 || body[i] === 0x09) i++;
-    if (i === body.length) return { start, next: i, close };
-    if (body[i] === 0x0d && body[i + 1] === 0x0a) return { start, next: i + 2, close };
-    if (body[i] === 0x0a) return { start, next: i + 1, close };
-  }
-  return null;
-}
-
-/** The body parts of a multipart entity as exact subarrays; null unless exactly well delimited. */
+/** The body parts of a multipart entity as exact subarrays; null unless exactly well delimited (closed, within maxParts). */
 function splitParts(draft: MessageDraft, boundaryText: string | undefined, maxParts: number): Buffer[] | null {
   if (!boundaryText || boundaryText.length > 200) return null;
-  const body = draft.body;
-  const boundary = Buffer.from(`--${boundaryText}`, 'latin1');
-  const parts: Buffer[] = [];
-  let d = findDelimiter(body, boundary, 0);
-  if (!d || d.close) return null;
-  for (;;) {
-    const next = findDelimiter(body, boundary, d.next);
-    if (!next) return null;
-    parts.push(body.subarray(d.next, next.start));
-    if (next.close) return parts;
-    if (parts.length >= maxParts) return null;
-    d = next;
-  }
+  const { parts, truncated, closed } = splitMultipart(draft.body, boundaryText, maxParts);
+  return closed && !truncated && parts.length > 0 ? parts : null;
 }
 
 /** The armored OpenPGP message of a PGP/MIME multipart/encrypted entity; null when it is not one. */
