@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import libmime from 'libmime';
 import { MessageDraft } from '../mime/draft.js';
+import { base64Decode, splitMultipart } from '../mime/read.js';
 import { usageError } from './cms/strict.js';
 
 export type SmimeType = 'enveloped-data' | 'authEnveloped-data' | 'signed-data';
@@ -107,7 +108,7 @@ function contentTypeOf(draft: MessageDraft): ContentType | null {
 
 function decodeBody(draft: MessageDraft): Buffer | null {
   const cte = (draft.get('content-transfer-encoding') ?? '7bit').trim().toLowerCase();
-  if (cte === 'base64') return Buffer.from(draft.body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+  if (cte === 'base64') return base64Decode(draft.body);
   if (cte === 'binary' || cte === '7bit' || cte === '8bit') return draft.body;
   return null;
 }
@@ -142,29 +143,6 @@ export interface SplitSigned {
   readonly micalg: string | null;
 }
 
-/**
- * Finds the delimiter line `--boundary` (optionally `--boundary--`) at or after `from`, at the
- * start of a line. Returns where its leading line break starts (the break belongs to the
- * delimiter, RFC 2046 §5.1.1) and where the next line starts.
- */
-function findDelimiter(body: Buffer, boundary: Buffer, from: number): { start: number; next: number; close: boolean } | null {
-  for (let at = body.indexOf(boundary, from); at !== -1; at = body.indexOf(boundary, at + 1)) {
-    let start = at;
-    if (at > 0) {
-      if (body[at - 1] !== 0x0a) continue;
-      start = at >= 2 && body[at - 2] === 0x0d ? at - 2 : at - 1;
-    }
-    let i = at + boundary.length;
-    const close = body[i] === 0x2d && body[i + 1] === 0x2d;
-    if (close) i += 2;
-    while (body[i] === 0x20 || body[i] === 0x09) i++; // transport padding
-    if (i === body.length) return { start, next: i, close };
-    if (body[i] === 0x0d && body[i + 1] === 0x0a) return { start, next: i + 2, close };
-    if (body[i] === 0x0a) return { start, next: i + 1, close };
-  }
-  return null;
-}
-
 /** Splits a multipart/signed entity into the exact signed bytes and the signature's DER. */
 export function splitMultipartSigned(entity: Buffer): SplitSigned | null {
   try {
@@ -173,17 +151,11 @@ export function splitMultipartSigned(entity: Buffer): SplitSigned | null {
     const boundaryText = ct?.params['boundary'];
     if (!ct || ct.type !== 'multipart/signed' || !boundaryText || boundaryText.length > 200) return null;
     if (!SIGNATURE_TYPES.has((ct.params['protocol'] ?? '').toLowerCase())) return null;
-    const body = draft.body;
-    const boundary = Buffer.from(`--${boundaryText}`, 'latin1');
-    // the first delimiter may be the very first line of the body (no preceding line break)
-    const first = findDelimiter(body, boundary, 0);
-    if (!first || first.close) return null;
-    const second = findDelimiter(body, boundary, first.next);
-    if (!second || second.close) return null;
-    const closing = findDelimiter(body, boundary, second.next);
-    if (!closing || !closing.close) return null;
-    const signedContent = body.subarray(first.next, second.start);
-    const sigPart = MessageDraft.parse(body.subarray(second.next, closing.start));
+    // exactly two parts and the close delimiter: the first part's bytes are what was signed
+    const { parts, truncated, closed } = splitMultipart(draft.body, boundaryText, 2);
+    if (!closed || truncated || parts.length !== 2) return null;
+    const signedContent = parts[0]!;
+    const sigPart = MessageDraft.parse(parts[1]!);
     const sigType = contentTypeOf(sigPart);
     if (!sigType || !SIGNATURE_TYPES.has(sigType.type)) return null;
     const signature = decodeBody(sigPart);
