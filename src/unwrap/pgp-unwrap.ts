@@ -22,7 +22,7 @@ import { outcome, type Outcome } from '../mail/outcome.js';
 import type { Step } from '../mail/step.js';
 import { MessageDraft } from '../mime/draft.js';
 import type { PgpKeyRecord } from '../pgp/types.js';
-import { ACTION_HEADER, SIGNATURE_HEADER } from './smime-unwrap.js';
+import { ACTION_HEADER, entityOf, isContentField, isMimeEntity, SIGNATURE_HEADER, withDecryptedEntity, withEntity } from './entity.js';
 
 export interface PgpUnwrapDeps {
   /** hosted secret keys that may decrypt mail for these recipients (their own and their domain's) */
@@ -37,42 +37,6 @@ export interface PgpUnwrapDeps {
    */
   learnAutocrypt?(address: string, key: PgpPublicKey, messageId: string): Promise<void>;
   readonly now?: () => number;
-}
-
-const isContentField = (name: string) => /^content-/i.test(name);
-
-function entityOf(draft: MessageDraft): Buffer {
-  return Buffer.concat([draft.filter((f) => isContentField(f.name)).headerBytes(), Buffer.from('\r\n'), draft.body]);
-}
-
-function withEntity(draft: MessageDraft, entity: Buffer): MessageDraft {
-  return MessageDraft.parse(Buffer.concat([draft.filter((f) => !isContentField(f.name)).headerBytes(), entity]));
-}
-
-/**
- * The decrypted entity under the outer routing fields. Protected headers (Thunderbird,
- * draft-ietf-lamps-header-protection): the entity's header block may carry copies of Subject,
- * From, To … while the outer Subject is a placeholder ("..."). Splicing the entity in as is would
- * duplicate those fields, so the inner Subject replaces the outer one and the other inner copies
- * of outer fields are dropped (the outer routing fields stay). Only the decrypted root is read
- * this way, so nothing from outside the encryption is trusted.
- */
-function withDecryptedEntity(draft: MessageDraft, entity: Buffer): MessageDraft {
-  const inner = MessageDraft.parse(entity);
-  if (inner.fields.every((f) => isContentField(f.name))) return withEntity(draft, entity);
-  const outer = draft.filter((f) => !isContentField(f.name)).fields;
-  const outerNames = new Set(outer.map((f) => f.name.toLowerCase()));
-  const innerSubject = inner.fields.find((f) => f.name.toLowerCase() === 'subject');
-  const fields = [
-    ...outer.filter((f) => !(innerSubject && f.name.toLowerCase() === 'subject')),
-    ...inner.fields.filter((f) => isContentField(f.name) || f === innerSubject || (f.name !== '' && !outerNames.has(f.name.toLowerCase()))),
-  ];
-  return MessageDraft.parse(Buffer.concat([Buffer.from(fields.map((f) => f.raw).join(''), 'latin1'), Buffer.from('\r\n'), inner.body]));
-}
-
-function isMimeEntity(bytes: Buffer): boolean {
-  const draft = MessageDraft.parse(bytes);
-  return draft.fields.length > 0 && draft.fields.every((f) => f.name !== '' && /^[\x21-\x39\x3b-\x7e]+$/.test(f.name)) && draft.has('Content-Type');
 }
 
 /** A decrypted PGP/INLINE text as a text/plain entity (8bit when it is safe, else base64). */

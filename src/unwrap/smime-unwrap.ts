@@ -17,11 +17,11 @@ import type { Branch, MessageContext } from '../mail/context.js';
 import { outcome, type Outcome } from '../mail/outcome.js';
 import type { Step } from '../mail/step.js';
 import { MessageDraft } from '../mime/draft.js';
+import { ACTION_HEADER, entityOf, isMimeEntity, SIGNATURE_HEADER, withDecryptedEntity, withEntity } from './entity.js';
 import type { RevocationMode } from '../pki/types.js';
 import type { ValidationResult } from '../pki/types.js';
 
-export const ACTION_HEADER = 'X-Sealpost-Action';
-export const SIGNATURE_HEADER = 'X-Sealpost-Signature';
+export { ACTION_HEADER, SIGNATURE_HEADER } from './entity.js';
 
 export interface UnwrapDeps {
   /** hosted decryption keys for these recipients (their own certificates and domain certificates) */
@@ -30,24 +30,6 @@ export interface UnwrapDeps {
   learn(certificates: readonly Buffer[]): Promise<unknown>;
   readonly revocation?: RevocationMode;
   readonly now?: () => number;
-}
-
-const isContentField = (name: string) => /^content-/i.test(name);
-
-/** The top-level entity: Content-* fields and the body. */
-function entityOf(draft: MessageDraft): Buffer {
-  return Buffer.concat([draft.filter((f) => isContentField(f.name)).headerBytes(), Buffer.from('\r\n'), draft.body]);
-}
-
-/** Outer (routing) fields of `draft` + the new entity. */
-function withEntity(draft: MessageDraft, entity: Buffer): MessageDraft {
-  return MessageDraft.parse(Buffer.concat([draft.filter((f) => !isContentField(f.name)).headerBytes(), entity]));
-}
-
-/** A decryption result must itself be a MIME entity: a header block with fields, then a body. */
-function isMimeEntity(bytes: Buffer): boolean {
-  const draft = MessageDraft.parse(bytes);
-  return draft.fields.length > 0 && draft.fields.every((f) => f.name !== '' && /^[\x21-\x39\x3b-\x7e]+$/.test(f.name)) && draft.has('Content-Type');
 }
 
 export function smimeUnwrapStep(deps: UnwrapDeps): Step {
@@ -84,7 +66,7 @@ async function unwrap(msg: MessageContext, branch: Branch, deps: UnwrapDeps, now
         msg.trace.add('unwrap/smime', action, action === 'delivered' ? 'encrypted only to keys we do not hold' : 'could not be decrypted', addresses);
         return outcome.continue(branch.draft.prepend(ACTION_HEADER, action));
       }
-      draft = withEntity(draft, result.content);
+      draft = withDecryptedEntity(draft, result.content);
       decrypted = true;
       msg.trace.add('unwrap/smime', 'decrypted', result.cipher, addresses);
       continue;

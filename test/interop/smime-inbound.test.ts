@@ -63,3 +63,20 @@ test('openssl-encrypted (and signed-then-encrypted) mail to a hosted key arrives
   assert.match(bad, /^X-Sealpost-Action: failed-to-decrypt\r$/m);
   assert.match(bad, /application\/(x-)?pkcs7-mime/, 'delivered as received');
 });
+
+test('protected headers (Thunderbird): the encrypted inner Subject replaces the outer placeholder, no field is duplicated', async (t) => {
+  const s = await smimeScenario(t);
+  const { f, sink } = s;
+  await s.hosted('dave@example.test');
+  const DAVE = fileStem('dave@example.test');
+  writeFileSync(f('inner.txt'), 'Content-Type: text/plain; charset=us-ascii; protected-headers="v1"\r\nSubject: Board minutes, confidential\r\nFrom: erin@remote.test\r\nTo: dave@example.test\r\n\r\nMinutes attached.\r\n');
+  execFileSync('openssl', ['cms', '-encrypt', '-aes256', '-in', f('inner.txt'), '-out', f('hp.eml'), '-from', 'erin@remote.test', '-to', 'dave@example.test', '-subject', '...', f(`${DAVE}.pem`)]);
+  await s.send('erin@remote.test', ['dave@example.test'], readFileSync(f('hp.eml'), 'latin1').replace(/\r?\n/g, '\r\n'));
+  await sink.waitFor(1, 20_000);
+  const got = sink.messages[0]!.body.toString('latin1');
+  assert.match(got, /^X-Sealpost-Action: decrypted\r$/m);
+  assert.deepEqual(got.match(/^Subject: .*$/gm), ['Subject: Board minutes, confidential'], 'one Subject, the protected one');
+  assert.equal(got.match(/^From: /gm)?.length, 1, 'From is not duplicated');
+  assert.equal(got.match(/^To: /gm)?.length, 1, 'To is not duplicated');
+  assert.match(got, /Minutes attached\./);
+});
