@@ -218,6 +218,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
   const { storage } = config;
   const db = await openDatabase(storage.url, {
     baseDir,
+    secureDelete: storage.secureDelete,
     postgres: {
       poolSize: storage.poolSize,
       connectTimeoutMs: storage.connectTimeout,

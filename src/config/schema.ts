@@ -181,6 +181,7 @@ export const configSchema = z.strictObject({
           queue: duration.prefault('10m').describe('how long a node owns the deliveries it attempts; a dead node\'s deliveries are retried by others after this (a delivery finished but not yet recorded is then sent twice). Longer than the slowest SMTP transaction'),
         })
         .prefault({}),
+      secureDelete: z.boolean().default(false).describe('SQLite: overwrite deleted rows (processed message bodies, purged items) with zeros instead of leaving them in free pages until reused; costs about 10 % throughput (docs/security.md). PostgreSQL: see its documentation (VACUUM, encrypted storage)'),
       poolSize: z.number().int().min(2).default(10).describe('PostgreSQL: connections per node (at least 2)'),
       connectTimeout: duration.prefault('10s').describe('PostgreSQL: opening a connection that takes longer fails (at start: the gateway refuses to start; later: 451 / retry)'),
       queryTimeout: duration.prefault('60s').describe('PostgreSQL: a statement without an answer for this long fails, so a vanished server gives 451 instead of a hang'),

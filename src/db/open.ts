@@ -25,6 +25,8 @@ export interface OpenOptions {
   readonly baseDir?: string;
   /** clock for the open marker; tests pin it */
   readonly now?: () => number;
+  /** SQLite: overwrite deleted content (storage.secureDelete) */
+  readonly secureDelete?: boolean;
 }
 
 export type StorageLocation = { readonly engine: 'sqlite'; readonly path: string } | { readonly engine: 'postgres'; readonly url: string };
@@ -49,7 +51,7 @@ export function redact(url: string): string {
 
 export async function openDatabase(url: string, opts: OpenOptions = {}): Promise<Database> {
   const where = parseStorageUrl(url, opts.baseDir);
-  const db = where.engine === 'postgres' ? await openPostgres(where.url, opts.postgres) : await openSqlite(where.path);
+  const db = where.engine === 'postgres' ? await openPostgres(where.url, opts.postgres) : await openSqlite(where.path, { secureDelete: opts.secureDelete ?? false });
   try {
     await migrateToLatest(db.kysely, db.engine);
     const now = (opts.now ?? Date.now)();

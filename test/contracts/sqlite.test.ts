@@ -209,3 +209,21 @@ describe('SQLite specifics', () => {
     }
   });
 });
+
+test('storage.secureDelete: a deleted row leaves no trace in the database file (and without it, it does)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const marker = `plaintext-marker-${'x'.repeat(3000)}`;
+  const remains = async (secureDelete: boolean): Promise<boolean> => {
+    const dir = await tempDir();
+    const file = join(dir, 'sd.db');
+    const db = await openDatabase(`sqlite:${file}`, { secureDelete });
+    await db.kysely.insertInto('meta').values({ key: 'probe', value: marker, updated_at: 0 }).execute();
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db.kysely);
+    await db.kysely.deleteFrom('meta').where('key', '=', 'probe').execute();
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db.kysely);
+    await db.close();
+    return readFileSync(file).includes(Buffer.from(marker));
+  };
+  assert.equal(await remains(false), true, 'SQLite keeps deleted content in free pages by default');
+  assert.equal(await remains(true), false, 'secure_delete overwrote it');
+});

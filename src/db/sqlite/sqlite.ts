@@ -61,7 +61,7 @@ function unavailable(path: string, what: string, cause: unknown): SealpostError 
  * absolute or ':memory:'. Migration and the write probe are the caller's (open.ts), so both
  * engines share them.
  */
-export async function openSqlite(path: string): Promise<Database> {
+export async function openSqlite(path: string, options: { secureDelete?: boolean } = {}): Promise<Database> {
   const memory = path === ':memory:';
   if (!memory) {
     try {
@@ -83,6 +83,8 @@ export async function openSqlite(path: string): Promise<Database> {
     raw.pragma('synchronous = FULL');
     raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     raw.pragma('foreign_keys = ON');
+    // deleted rows (processed spool bodies) are overwritten instead of lingering in free pages
+    if (options.secureDelete) raw.pragma('secure_delete = ON');
     // read back: a pragma silently ignored would void the durability promise
     if (raw.pragma('synchronous', { simple: true }) !== 2) throw new Error('synchronous=FULL was not applied');
     if (raw.pragma('foreign_keys', { simple: true }) !== 1) throw new Error('foreign_keys=ON was not applied');
