@@ -11,13 +11,13 @@ const config = parseConfigText(
 );
 
 describe('notify preview', () => {
-  it('renders every type (DSN included) in every locale with sample values; whole messages are wire-clean', () => {
+  it('renders every type (DSN and PDF message included) in every locale with sample values; whole messages are wire-clean', () => {
     for (const locale of BUILTIN_LOCALES) {
       for (const type of TEMPLATE_TYPES) {
         const { rendered, eml } = previewNotice(config, '/nonexistent', type, { locale });
         assert.equal(rendered.locale, locale);
         assert.ok(rendered.subject && rendered.text && rendered.html, `${locale}/${type}`);
-        if (type === 'dsn') assert.equal(eml, undefined);
+        if (type === 'dsn' || type === 'pdf-message') assert.equal(eml, undefined, 'rendering only: not a notice of its own');
         else {
           assertWireClean(Buffer.from(eml!, 'utf8'));
           assert.equal(noticeParts(eml!).text.replace(/\r\n/g, '\n'), rendered.text);

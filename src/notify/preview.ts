@@ -41,6 +41,8 @@ export function sampleVars(type: TemplateType, now: number): Record<string, stri
       return { link: 'https://portal.example.com/reset/EXAMPLE-TOKEN' };
     case 'dsn':
       return { host: 'gw.example.com', failed: ['<bob@partner.example>: host mx.partner.example said: 550 5.1.1 no such user'], delayed: [] };
+    case 'pdf-message':
+      return { sender: 'alice@example.com', subject: common.subject, fileName: 'secure-message.pdf', toSender: 'yes' };
   }
 }
 

@@ -11,7 +11,7 @@ import { fileSmsDirectory } from '../sms/directory.js';
 import { webhookSmsProvider } from '../sms/webhook.js';
 import type { PasswordNotifier } from './password-notice.js';
 
-export function pdfMethodOptions(config: Config, resolvePath: (p: string) => string, notifier: PasswordNotifier): PdfMethodOptions {
+export function pdfMethodOptions(config: Config, resolvePath: (p: string) => string, notifier: PasswordNotifier, wording?: PdfMethodOptions['wording']): PdfMethodOptions {
   const { pdf, sms } = config;
   return {
     profile: (name) => config.profiles[name]?.pdf,
@@ -21,6 +21,7 @@ export function pdfMethodOptions(config: Config, resolvePath: (p: string) => str
       limits: { maxParts: pdf.maxParts, maxDepth: pdf.maxDepth },
     },
     notifier,
+    ...(wording ? { wording } : {}),
     sms: {
       provider: sms.webhook ? webhookSmsProvider({ url: sms.webhook.url, headers: sms.webhook.headers, bodyTemplate: sms.webhook.bodyTemplate, timeoutMs: sms.webhook.timeout }) : null,
       directory: sms.directory ? fileSmsDirectory(resolvePath(sms.directory)) : null,

@@ -75,3 +75,18 @@ test('dry run (policy explain): a PDF, but no SMS and no notice', async () => {
   assert.equal(notices.length, 0);
   assert.ok(msg.trace.entries.some((e) => e.event === 'password' && /dry run/.test(e.detail ?? '')));
 });
+
+test('the text beside the PDF speaks the profile\'s language (notification templates, pdf-message)', async () => {
+  const { TemplateEngine } = await import('../notify/template/engine.js');
+  const { qpDecode } = await import('../mime/read.js');
+  const wording = new TemplateEngine({ profiles: { p: { locale: 'de' } } });
+  const { m } = method({ passwordMode: 'random-to-sender' }, { wording });
+  const out = await m.protect(ctx('a@example.test'), branch());
+  assert.equal(out.kind, 'continue');
+  const raw = (out as { draft: MessageDraft }).draft.toBuffer().toString('latin1');
+  const text = qpDecode(Buffer.from(raw.slice(raw.indexOf('quoted-printable\r\n\r\n')), 'latin1')).toString('utf8');
+  assert.match(text, /a@example\.test hat Ihnen eine vertrauliche Nachricht gesendet/);
+  assert.match(text, /Das Passwort wurde a@example\.test separat zugesandt/);
+  assert.doesNotMatch(text, /per SMS|vereinbart/, 'only the paragraph of the profile\'s password mode');
+  assert.doesNotMatch(text, /automatische Nachricht/, 'not a notice: no "automatic message" footer');
+});

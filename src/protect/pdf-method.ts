@@ -34,6 +34,7 @@ import { decodeHeaderText, type MimeLimits } from '../pdf/mime-tree.js';
 import { generatePassword } from '../pdf/password.js';
 import type { PasswordNotifier } from '../pdf/password-notice.js';
 import { renderMessagePdf } from '../pdf/render.js';
+import { TemplateEngine } from '../notify/template/engine.js';
 import type { ProtectionMethod } from '../select/method.js';
 import { numberFromHeader, SMS_NUMBER_HEADER, type SmsDirectory } from '../sms/directory.js';
 import { maskNumber, type SmsProvider } from '../sms/provider.js';
@@ -68,6 +69,8 @@ export interface PdfMethodOptions {
   readonly dryRun?: boolean;
   /** portal reply address for the PDF, when the portal is enabled (seam for the portal issue) */
   readonly replyUrl?: (msg: MessageContext, branch: Branch) => string | undefined;
+  /** the notices' wording engine (locales, overrides): the text beside the PDF in the profile's locale; default: built-in, English */
+  readonly wording?: Pick<TemplateEngine, 'render'>;
 }
 
 const DEFAULT_PROFILE: PdfProfile = { passwordMode: 'random-to-sender', fileName: 'message.pdf' };
@@ -94,23 +97,15 @@ function param(name: string, value: string): string {
   return /^[\x20-\x7e]*$/.test(value) ? `${name}="${value.replace(/["\\\r\n]/g, '_')}"` : `${name}*=utf-8''${encodeURIComponent(value)}`;
 }
 
-function recipientText(mode: PdfPasswordMode, sender: string, fileName: string, smsTo: string | null): string {
-  const who = sender || 'The sender';
-  const how =
-    mode === 'random-to-sender'
-      ? [`The password was sent to ${who} separately. Please ask them for it by phone or another`, 'channel — not by replying to this e-mail.']
-      : mode === 'sms'
-        ? [`The password was sent by SMS to your mobile phone${smsTo ? ` (number ending ${maskNumber(smsTo)})` : ''}.`]
-        : [`Open it with the password you agreed with ${who}.`];
-  return [
-    `${who} sent you a confidential message. It is attached as an encrypted PDF`,
-    `(${fileName}) that holds the whole message and its attachments.`,
-    '',
-    ...how,
-    '',
-    'Open the PDF with any PDF reader; the attachments are in its attachments panel.',
-    '',
-  ].join('\n');
+/**
+ * The text beside the PDF, in the profile's locale (notifications templates, type pdf-message);
+ * the notices' footer ("automatic message, replies are not read") is left out: this is the
+ * sender's message, and a reply reaches the sender.
+ */
+function recipientText(wording: Pick<TemplateEngine, 'render'>, profile: string, to: string, mode: PdfPasswordMode, sender: string, fileName: string, smsTo: string | null): string {
+  const vars = { sender: sender || '—', fileName, toSender: mode === 'random-to-sender', bySms: mode === 'sms', agreed: mode !== 'random-to-sender' && mode !== 'sms', ...(smsTo ? { smsEnding: maskNumber(smsTo) } : {}) };
+  const { text } = wording.render({ type: 'pdf-message', profile, to, vars });
+  return `${text.split('\n-- \n')[0]!.trimEnd()}\n`;
 }
 
 /** The recipient's message: the original routing headers, our text, the PDF. */
@@ -143,6 +138,7 @@ export function buildPdfMessage(draft: MessageDraft, input: { pdf: Buffer; fileN
 }
 
 export function pdfMethod(options: PdfMethodOptions): ProtectionMethod {
+  const wording = options.wording ?? new TemplateEngine();
   return {
     name: 'pdf',
     async canServe(recipient: EnvelopeRecipient, msg: MessageContext, branch: Branch): Promise<boolean> {
@@ -214,7 +210,7 @@ export function pdfMethod(options: PdfMethodOptions): ProtectionMethod {
       }
 
       const firstNumber = smsTo.values().next().value ?? null;
-      const draft = buildPdfMessage(branch.draft, { pdf: encrypted, fileName: profile.fileName, text: recipientText(profile.passwordMode, sender, profile.fileName, smsTo.size === 1 ? firstNumber : null), subject: profile.subject });
+      const draft = buildPdfMessage(branch.draft, { pdf: encrypted, fileName: profile.fileName, text: recipientText(wording, profileName, branch.recipients[0]!.address, profile.passwordMode, sender, profile.fileName, smsTo.size === 1 ? firstNumber : null), subject: profile.subject });
       return outcome.continue(draft);
     },
   };

@@ -64,6 +64,16 @@ export const de: LocaleCatalog = {
       subject: 'Passwort für Ihr sicheres E-Mail-Konto zurücksetzen',
       body: ['Jemand (hoffentlich Sie) hat angefordert, das Passwort Ihres Kontos im Portal für sichere E-Mail zurückzusetzen.', { link: 'link', label: 'Neues Passwort festlegen' }, 'Falls Sie das nicht angefordert haben, ignorieren Sie diese Nachricht: Ihr Passwort bleibt unverändert.'],
     },
+    'pdf-message': {
+      subject: '{{subject}}',
+      body: [
+        '{{sender}} hat Ihnen eine vertrauliche Nachricht gesendet. Sie ist als verschlüsseltes PDF ({{fileName}}) angehängt, das die ganze Nachricht samt Anhängen enthält.',
+        '{{#if toSender}}Das Passwort wurde {{sender}} separat zugesandt. Bitte fragen Sie telefonisch oder auf einem anderen Weg danach, nicht per Antwort auf diese E-Mail.{{/if}}',
+        '{{#if bySms}}Das Passwort wurde per SMS an Ihr Mobiltelefon gesendet{{#if smsEnding}} (Nummer endet auf {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if agreed}}Öffnen Sie es mit dem Passwort, das Sie mit {{sender}} vereinbart haben.{{/if}}',
+        'Öffnen Sie das PDF mit einem beliebigen PDF-Reader; die Anhänge finden Sie in dessen Anhangsleiste.',
+      ],
+    },
     dsn: {
       subject: '{{#if failed}}Unzustellbare Nachricht{{else}}Verzögerte Nachricht (Zustellung wird weiter versucht){{/if}}',
       body: [

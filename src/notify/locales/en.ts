@@ -64,6 +64,16 @@ export const en: LocaleCatalog = {
       subject: 'Reset your secure mail password',
       body: ['Someone (hopefully you) asked to reset the password of your secure mail portal account.', { link: 'link', label: 'Choose a new password' }, 'If you did not ask for this, ignore this message: your password stays as it is.'],
     },
+    'pdf-message': {
+      subject: '{{subject}}',
+      body: [
+        '{{sender}} sent you a confidential message. It is attached as an encrypted PDF ({{fileName}}) that holds the whole message and its attachments.',
+        '{{#if toSender}}The password was sent to {{sender}} separately. Please ask them for it by phone or another channel, not by replying to this email.{{/if}}',
+        '{{#if bySms}}The password was sent by SMS to your mobile phone{{#if smsEnding}} (number ending {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if agreed}}Open it with the password you agreed with {{sender}}.{{/if}}',
+        'Open the PDF with any PDF reader; the attachments are in its attachments panel.',
+      ],
+    },
     dsn: {
       subject: '{{#if failed}}Undelivered Mail Returned to Sender{{else}}Delayed Mail (still being retried){{/if}}',
       body: [

@@ -64,6 +64,16 @@ export const es: LocaleCatalog = {
       subject: 'Restablezca la contraseña de su correo seguro',
       body: ['Alguien (esperamos que usted) ha solicitado restablecer la contraseña de su cuenta del portal de correo seguro.', { link: 'link', label: 'Elegir una nueva contraseña' }, 'Si no lo ha solicitado usted, ignore este mensaje: su contraseña no cambiará.'],
     },
+    'pdf-message': {
+      subject: '{{subject}}',
+      body: [
+        '{{sender}} le ha enviado un mensaje confidencial. Se adjunta como un PDF cifrado ({{fileName}}) que contiene el mensaje completo y sus adjuntos.',
+        '{{#if toSender}}La contraseña se envió por separado a {{sender}}. Pídasela por teléfono o por otro medio, no respondiendo a este correo.{{/if}}',
+        '{{#if bySms}}La contraseña se envió por SMS a su teléfono móvil{{#if smsEnding}} (número terminado en {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if agreed}}Ábralo con la contraseña que acordó con {{sender}}.{{/if}}',
+        'Abra el PDF con cualquier lector de PDF; los adjuntos están en su panel de archivos adjuntos.',
+      ],
+    },
     dsn: {
       subject: '{{#if failed}}Mensaje no entregado{{else}}Mensaje retrasado (se sigue intentando){{/if}}',
       body: [

@@ -64,6 +64,16 @@ export const fr: LocaleCatalog = {
       subject: 'Réinitialisez le mot de passe de votre messagerie sécurisée',
       body: ["Quelqu'un (vous, espérons-le) a demandé la réinitialisation du mot de passe de votre compte sur le portail de messagerie sécurisée.", { link: 'link', label: 'Choisir un nouveau mot de passe' }, "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé."],
     },
+    'pdf-message': {
+      subject: '{{subject}}',
+      body: [
+        '{{sender}} vous a envoyé un message confidentiel. Il est joint sous forme de PDF chiffré ({{fileName}}) qui contient tout le message et ses pièces jointes.',
+        '{{#if toSender}}Le mot de passe a été envoyé séparément à {{sender}}. Demandez-le-lui par téléphone ou par un autre moyen, pas en répondant à cet e-mail.{{/if}}',
+        '{{#if bySms}}Le mot de passe a été envoyé par SMS sur votre téléphone mobile{{#if smsEnding}} (numéro se terminant par {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if agreed}}Ouvrez-le avec le mot de passe convenu avec {{sender}}.{{/if}}',
+        'Ouvrez le PDF avec n’importe quel lecteur PDF ; les pièces jointes se trouvent dans son panneau des pièces jointes.',
+      ],
+    },
     dsn: {
       subject: '{{#if failed}}Message non distribué{{else}}Message retardé (nouvelles tentatives en cours){{/if}}',
       body: [

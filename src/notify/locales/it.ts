@@ -64,6 +64,16 @@ export const it: LocaleCatalog = {
       subject: 'Reimposti la password della posta sicura',
       body: ['Qualcuno (si spera Lei) ha chiesto di reimpostare la password del Suo account sul portale di posta sicura.', { link: 'link', label: 'Scegli una nuova password' }, 'Se non è stato Lei a chiederlo, ignori questo messaggio: la password resta invariata.'],
     },
+    'pdf-message': {
+      subject: '{{subject}}',
+      body: [
+        '{{sender}} le ha inviato un messaggio riservato. È allegato come PDF cifrato ({{fileName}}) che contiene l’intero messaggio e i suoi allegati.',
+        '{{#if toSender}}La password è stata inviata separatamente a {{sender}}. La chieda per telefono o con un altro mezzo, non rispondendo a questa e-mail.{{/if}}',
+        '{{#if bySms}}La password è stata inviata via SMS al suo cellulare{{#if smsEnding}} (numero che termina con {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if agreed}}Lo apra con la password concordata con {{sender}}.{{/if}}',
+        'Apra il PDF con qualsiasi lettore PDF; gli allegati si trovano nel pannello degli allegati.',
+      ],
+    },
     dsn: {
       subject: '{{#if failed}}Messaggio non recapitato{{else}}Messaggio in ritardo (nuovi tentativi in corso){{/if}}',
       body: [

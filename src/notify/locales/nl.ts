@@ -64,6 +64,16 @@ export const nl: LocaleCatalog = {
       subject: 'Stel het wachtwoord van uw beveiligde e-mail opnieuw in',
       body: ['Iemand (hopelijk u) heeft gevraagd het wachtwoord van uw account op het portaal voor beveiligde e-mail opnieuw in te stellen.', { link: 'link', label: 'Nieuw wachtwoord kiezen' }, 'Hebt u dit niet gevraagd? Negeer dan dit bericht: uw wachtwoord blijft ongewijzigd.'],
     },
+    'pdf-message': {
+      subject: '{{subject}}',
+      body: [
+        '{{sender}} heeft u een vertrouwelijk bericht gestuurd. Het is bijgevoegd als versleutelde pdf ({{fileName}}) met het hele bericht en de bijlagen.',
+        '{{#if toSender}}Het wachtwoord is apart naar {{sender}} gestuurd. Vraag er telefonisch of via een ander kanaal om, niet door op deze e-mail te antwoorden.{{/if}}',
+        '{{#if bySms}}Het wachtwoord is per sms naar uw mobiele telefoon gestuurd{{#if smsEnding}} (nummer eindigend op {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if agreed}}Open het met het wachtwoord dat u met {{sender}} hebt afgesproken.{{/if}}',
+        'Open de pdf met een willekeurige pdf-lezer; de bijlagen staan in het bijlagenpaneel.',
+      ],
+    },
     dsn: {
       subject: '{{#if failed}}Onbestelbaar bericht{{else}}Vertraagd bericht (wordt opnieuw geprobeerd){{/if}}',
       body: [

@@ -65,6 +65,16 @@ export const pl: LocaleCatalog = {
       subject: 'Zresetuj hasło do bezpiecznej poczty',
       body: ['Ktoś (miejmy nadzieję, że Ty) poprosił o zresetowanie hasła do Twojego konta w portalu bezpiecznej poczty.', { link: 'link', label: 'Ustaw nowe hasło' }, 'Jeśli to nie Ty, zignoruj tę wiadomość: Twoje hasło pozostanie bez zmian.'],
     },
+    'pdf-message': {
+      subject: '{{subject}}',
+      body: [
+        '{{sender}} wysłał(a) Ci poufną wiadomość. Jest dołączona jako zaszyfrowany plik PDF ({{fileName}}) zawierający całą wiadomość i jej załączniki.',
+        '{{#if toSender}}Hasło zostało wysłane osobno do {{sender}}. Poproś o nie telefonicznie lub innym kanałem, nie odpowiadając na tę wiadomość.{{/if}}',
+        '{{#if bySms}}Hasło zostało wysłane SMS-em na Twój telefon komórkowy{{#if smsEnding}} (numer kończący się na {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if agreed}}Otwórz go hasłem uzgodnionym z {{sender}}.{{/if}}',
+        'Otwórz plik PDF w dowolnym czytniku PDF; załączniki znajdziesz w panelu załączników.',
+      ],
+    },
     dsn: {
       subject: '{{#if failed}}Wiadomość niedostarczona{{else}}Wiadomość opóźniona (trwają kolejne próby){{/if}}',
       body: [

@@ -64,6 +64,16 @@ export const pt: LocaleCatalog = {
       subject: 'Redefina a senha do seu e-mail seguro',
       body: ['Alguém (esperamos que você) pediu para redefinir a senha da sua conta no portal de e-mail seguro.', { link: 'link', label: 'Escolher uma nova senha' }, 'Se não fez este pedido, ignore esta mensagem: a sua senha continua a mesma.'],
     },
+    'pdf-message': {
+      subject: '{{subject}}',
+      body: [
+        '{{sender}} enviou-lhe uma mensagem confidencial. Ela está anexada como um PDF cifrado ({{fileName}}) que contém toda a mensagem e os seus anexos.',
+        '{{#if toSender}}A palavra-passe foi enviada separadamente para {{sender}}. Peça-a por telefone ou por outro meio, não respondendo a este e-mail.{{/if}}',
+        '{{#if bySms}}A palavra-passe foi enviada por SMS para o seu telemóvel{{#if smsEnding}} (número terminado em {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if agreed}}Abra-o com a palavra-passe combinada com {{sender}}.{{/if}}',
+        'Abra o PDF com qualquer leitor de PDF; os anexos estão no painel de anexos.',
+      ],
+    },
     dsn: {
       subject: '{{#if failed}}Mensagem não entregue{{else}}Mensagem atrasada (novas tentativas em curso){{/if}}',
       body: [

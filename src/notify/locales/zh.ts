@@ -65,6 +65,16 @@ export const zh: LocaleCatalog = {
       subject: '重置您的安全邮件密码',
       body: ['有人（希望是您本人）请求重置您在安全邮件门户的账户密码。', { link: 'link', label: '设置新密码' }, '如果这不是您本人的操作，请忽略此邮件，您的密码不会改变。'],
     },
+    'pdf-message': {
+      subject: '{{subject}}',
+      body: [
+        '{{sender}} 给您发送了一封机密邮件。整封邮件及其附件已作为加密 PDF ({{fileName}}) 附上。',
+        '{{#if toSender}}密码已另行发送给 {{sender}}。请通过电话或其他方式向其索取，不要回复此邮件。{{/if}}',
+        '{{#if bySms}}密码已通过短信发送到您的手机{{#if smsEnding}}（尾号 {{smsEnding}}）{{/if}}。{{/if}}',
+        '{{#if agreed}}请使用您与 {{sender}} 约定的密码打开。{{/if}}',
+        '可使用任何 PDF 阅读器打开该 PDF；附件位于其附件面板中。',
+      ],
+    },
     dsn: {
       subject: '{{#if failed}}邮件无法投递{{else}}邮件投递延迟（正在重试）{{/if}}',
       body: [

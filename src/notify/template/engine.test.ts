@@ -34,6 +34,7 @@ const VARS: Record<TemplateType, Record<string, string | string[]>> = {
   'decrypt-failed': { subject: 'Q3 figures', reason: 'no matching key' },
   'portal-sent': { recipient: 'bob@partner.example', subject: 'Q3 figures', link: 'https://portal.example.test/r/recall9', expires: '2025-07-15' },
   'portal-password-reset': { link: 'https://portal.example.test/reset/tok42' },
+  'pdf-message': { sender: 'alice@example.test', subject: 'Q3 figures', fileName: 'secure-message.pdf', toSender: 'yes' },
   dsn: { host: 'gw.example.test', failed: ['<bob@partner.example>: 550 5.1.1 no such user'], delayed: [] },
 };
 

@@ -18,8 +18,11 @@ export const HEADER_TYPE: Readonly<Record<ComposableType, (typeof NOTICE_TYPES)[
   'portal-password-reset': 'portal-message',
 };
 
-/** Every type with a template: the notice types of DESIGN §5, the portal extras and the DSN's human-readable part. */
-export const TEMPLATE_TYPES = [...NOTICE_TYPES, ...EXTRA_NOTICE_TYPES, 'dsn'] as const;
+/**
+ * Every type with a template: the notice types of DESIGN §5, the portal extras, the DSN's
+ * human-readable part and the text that accompanies an encrypted PDF (the PDF method's message).
+ */
+export const TEMPLATE_TYPES = [...NOTICE_TYPES, ...EXTRA_NOTICE_TYPES, 'dsn', 'pdf-message'] as const;
 export type TemplateType = (typeof TEMPLATE_TYPES)[number];
 
 /** The locales shipped with built-in wording; anything else falls back to English. */
@@ -71,6 +74,8 @@ export const TYPE_VARIABLES: Readonly<Record<TemplateType, readonly string[]>> =
   'portal-sent': ['recipient', 'subject', 'link', 'expires'],
   'portal-password-reset': ['link'],
   dsn: ['host', 'failed', 'delayed'],
+  // toSender / bySms / agreed: which password mode delivered the password (exactly one is set)
+  'pdf-message': ['sender', 'subject', 'fileName', 'toSender', 'bySms', 'smsEnding', 'agreed'],
 };
 
 /** Available in every template: branding and the notice's own recipient. */
