@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/index.js';
+import nodemailer from 'nodemailer';
 import { silentLogger } from '../../src/observability/logger.js';
+import { startSink, type Sink } from './sink.js';
 
 export interface TestGateway {
   readonly app: RunningApp;
@@ -33,4 +35,32 @@ export async function startGateway(extra: string, options: { listener?: string }
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Sends a raw message over SMTP to the gateway's listener (envelope as given). */
+export async function sendRaw(port: number, from: string, to: readonly string[], raw: string | Buffer): Promise<void> {
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  try {
+    await transport.sendMail({ envelope: { from, to: [...to] }, raw });
+  } finally {
+    transport.close();
+  }
+}
+
+export interface GatewayWithSink {
+  readonly gw: TestGateway;
+  readonly sink: Sink;
+  send(from: string, to: readonly string[], raw: string | Buffer): Promise<void>;
+}
+
+/** A gateway whose both next hops are one SMTP sink; `extraYaml` is appended to its config. Closed after the test. */
+export async function gatewayWithSink(t: { after(fn: () => Promise<void> | void): void }, extraYaml = '', options: { routes?: string } = {}): Promise<GatewayWithSink> {
+  const sink = await startSink();
+  const routes = options.routes ? `, routes: [${options.routes}]` : '';
+  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}"${routes} }\n${extraYaml}`);
+  t.after(async () => {
+    await gw.close();
+    await sink.close();
+  });
+  return { gw, sink, send: (from, to, raw) => sendRaw(gw.port, from, to, raw) };
 }

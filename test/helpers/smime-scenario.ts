@@ -8,10 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
-import { startGateway, type TestGateway } from './gateway.js';
+import { gatewayWithSink, type TestGateway } from './gateway.js';
 import { hierarchy, type Hierarchy, type Issued } from './pki.js';
-import { startSink, type Sink } from './sink.js';
+import type { Sink } from './sink.js';
 
 /** file-name stem used for a user's .pem/.key/.p12 in the scenario dir */
 export const fileStem = (email: string): string => email.replace(/[^a-z0-9]/gi, '_');
@@ -37,15 +36,9 @@ const nameOf = fileStem;
 
 /** `routes`: extra `relay.routes` entries as a YAML flow sequence body, e.g. `{ domain: a.test, to: "smtp://…" }` */
 export async function smimeScenario(t: { after(fn: () => Promise<void> | void): void }, extraYaml = '', options: { routes?: string } = {}): Promise<SmimeScenario> {
-  const sink = await startSink();
-  const routes = options.routes ? `, routes: [${options.routes}]` : '';
-  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}"${routes} }\n${extraYaml}`);
+  const { gw, sink, send } = await gatewayWithSink(t, extraYaml, options);
   const dir = mkdtempSync(join(tmpdir(), 'sealpost-smime-'));
-  t.after(async () => {
-    await gw.close();
-    await sink.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const f = (name: string) => join(dir, name);
   const pki = await hierarchy();
   writeFileSync(f('root.pem'), pki.root.pem);
@@ -75,14 +68,7 @@ export async function smimeScenario(t: { after(fn: () => Promise<void> | void): 
       await gw.app.pki.importer.import(readFileSync(p12), { password: 'scenario-pw', name: `${email}.p12` });
       return who;
     },
-    async send(from, to, raw) {
-      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: gw.port, secure: false, ignoreTLS: true });
-      try {
-        await transport.sendMail({ envelope: { from, to }, raw });
-      } finally {
-        transport.close();
-      }
-    },
+    send,
     decrypt(file, email) {
       return execFileSync('openssl', ['cms', '-decrypt', '-in', f(file), '-recip', f(`${nameOf(email)}.pem`), '-inkey', f(`${nameOf(email)}.key`)], { stdio: ['ignore', 'pipe', 'pipe'] });
     },

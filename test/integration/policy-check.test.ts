@@ -4,27 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { cli } from './policy-support.js';
 
-const exec = promisify(execFile);
-const MAIN = join(process.cwd(), 'src', 'main.ts');
-
-/** Runs the CLI from source (the same `run` the installed bin calls), so no build is needed. */
-export async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const script = `import(${JSON.stringify(MAIN)}).then((m) => m.run(['node', 'sealpost', ...process.argv.slice(1)])).then((c) => { process.exitCode = c; })`;
-  try {
-    // tsx resolves from the repository, whatever directory the command is about
-    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', '-e', script, '--', ...args], { cwd: process.cwd(), env: { ...process.env, SEALPOST_CONFIG: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const BASE = 'hostname: gw.example.test\ninternalDomains: [example.test]\nsmtp:\n  listeners:\n    - { name: main, listen: "127.0.0.1:0", direction: auto }\n';
 

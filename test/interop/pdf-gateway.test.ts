@@ -11,36 +11,14 @@ import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { startSink, type Sink, type SinkMessage } from '../helpers/sink.js';
+import { gatewayWithSink, type GatewayWithSink } from '../helpers/gateway.js';
+import type { Sink, SinkMessage } from '../helpers/sink.js';
 import { passwordFromNotice, pdfFromMessage, pdfTools } from '../helpers/pdf.js';
 
-interface Scenario {
-  sink: Sink;
-  gw: TestGateway;
-  send(from: string, to: string[], raw: string | Buffer): Promise<void>;
-}
+type Scenario = GatewayWithSink;
 
-async function scenario(t: { after(fn: () => Promise<void> | void): void }, extraYaml = ''): Promise<Scenario> {
-  const sink = await startSink();
-  const gw = await startGateway(`relay: { outbound: "smtp://127.0.0.1:${sink.port}", inbound: "smtp://127.0.0.1:${sink.port}" }\n${extraYaml}`);
-  t.after(async () => {
-    await gw.close();
-    await sink.close();
-  });
-  return {
-    sink,
-    gw,
-    async send(from, to, raw) {
-      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: gw.port, secure: false, ignoreTLS: true });
-      try {
-        await transport.sendMail({ envelope: { from, to }, raw });
-      } finally {
-        transport.close();
-      }
-    },
-  };
+function scenario(t: { after(fn: () => Promise<void> | void): void }, extraYaml = ''): Promise<Scenario> {
+  return gatewayWithSink(t, extraYaml);
 }
 
 const tools = pdfTools();
