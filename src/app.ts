@@ -267,7 +267,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
     ['smime', smimeMethod({
       ...(config.ca.autoSigningCertificates ? { enrol: autoEnrol(new BuiltinCa({ pki, db: stores.database, internalDomains: config.internalDomains }), config.internalDomains, config.ca.autoValidity, log) } : {}), selector: pki.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto', profile: (profile) => config.profiles[profile]?.smime, queueTimeout: (profile) => config.profiles[profile]?.queueTimeout })],
     ['pgp', pgpMethod({ selector: pgp.selector, signMode: (profile) => config.profiles[profile]?.sign ?? 'auto', queueTimeout: (profile) => config.profiles[profile]?.queueTimeout, inline: inlineMatcher(config.pgp.inline) })],
-    ['pdf', pdfMethod(pdfMethodOptions(config, (p) => resolvePath(baseDir, p), notifier, noticeEngine))],
+    ['pdf', pdfMethod({ ...pdfMethodOptions(config, (p) => resolvePath(baseDir, p), notifier, noticeEngine), ...(config.portal.enabled ? { portalPasswords: portalBackend.pdfPasswords } : {}) })],
     ['portal', portalBackend.method],
   ]);
   for (const warning of pdfSetupWarnings(config, (p) => resolvePath(baseDir, p))) log.warn({ event: 'pdf.setup.warning' }, warning);

@@ -85,7 +85,7 @@ const profile = z.strictObject({
   sign: z.union([z.enum(['auto', 'required', 'never']), z.boolean()]).default('auto').transform((v) => (v === true ? 'auto' : v === false ? 'never' : v)).describe('auto: sign when the sender has a key; required: hold like encryption; true = auto, false = never'),
   pdf: z
     .strictObject({
-      passwordMode: z.enum(['static', 'random-to-sender', 'sms', 'portal']).default('random-to-sender').describe('static: the profile\'s `password`; random-to-sender: a random 100-bit password sent to the sender in a `pdf-password` notice; sms: a random password sent by SMS to the recipient\'s number (`sms` section); portal: not available yet'),
+      passwordMode: z.enum(['static', 'random-to-sender', 'sms', 'portal']).default('random-to-sender').describe('static: the profile\'s `password`; random-to-sender: a random 100-bit password sent to the sender in a `pdf-password` notice; sms: a random password sent by SMS to the recipient\'s number (`sms` section); portal: the PDF password the recipient set in the portal (portal.enabled; recipients without one are not served by pdf and go to the next method, e.g. portal)'),
       password: z.string().min(8).optional().describe('for passwordMode static (use ${ENV}); at most 127 bytes'),
       subject: z.string().optional().describe('Subject of the message carrying the PDF; `{subject}` stands for the original; omitted = the original Subject'),
       fileName: z.string().regex(/^[^\\/\x00-\x1f]{1,100}\.pdf$/i, { message: 'expected a file name ending in .pdf' }).default('message.pdf').describe('name of the PDF attachment'),

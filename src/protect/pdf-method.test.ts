@@ -22,14 +22,17 @@ function method(pdf: Partial<PdfProfile>, extra: Partial<PdfMethodOptions> = {})
   return { m: pdfMethod(options), notices };
 }
 
-test('canServe per password mode: random needs a sender, static a password, sms a provider and a number, portal is not here yet; never inbound', async () => {
+test('canServe per password mode: random needs a sender, static a password, sms a provider and a number, portal a password set in the portal; never inbound', async () => {
   const r = branch().recipients[0]!;
   assert.equal(await method({}).m.canServe(r, ctx('a@example.test'), branch()), true);
   assert.equal(await method({}).m.canServe(r, ctx(''), branch()), false);
   assert.equal(await method({}).m.canServe({ ...r, direction: 'inbound' }, ctx('a@example.test'), branch('inbound')), false);
   assert.equal(await method({ passwordMode: 'static' }).m.canServe(r, ctx('a@example.test'), branch()), false);
   assert.equal(await method({ passwordMode: 'static', password: 'agreed-pw' }).m.canServe(r, ctx('a@example.test'), branch()), true);
-  assert.equal(await method({ passwordMode: 'portal' }).m.canServe(r, ctx('a@example.test'), branch()), false);
+  assert.equal(await method({ passwordMode: 'portal' }).m.canServe(r, ctx('a@example.test'), branch()), false, 'no portal');
+  const portal = (has: boolean) => ({ portalPasswords: { has: async () => has, lookup: async () => (has ? 'recipient-chosen-pw' : null) } });
+  assert.equal(await method({ passwordMode: 'portal' }, portal(false)).m.canServe(r, ctx('a@example.test'), branch()), false, 'no PDF password set yet');
+  assert.equal(await method({ passwordMode: 'portal' }, portal(true)).m.canServe(r, ctx('a@example.test'), branch()), true);
   const provider = { name: 'test', send: async () => undefined };
   const sms = (acceptHeader: boolean) => ({ sms: { provider, directory: null, acceptHeader, text: '{password}' } });
   assert.equal(await method({ passwordMode: 'sms' }).m.canServe(r, ctx('a@example.test'), branch()), false, 'no provider');
@@ -89,4 +92,29 @@ test('the text beside the PDF speaks the profile\'s language (notification templ
   assert.match(text, /Das Passwort wurde a@example\.test separat zugesandt/);
   assert.doesNotMatch(text, /per SMS|vereinbart/, 'only the paragraph of the profile\'s password mode');
   assert.doesNotMatch(text, /automatische Nachricht/, 'not a notice: no "automatic message" footer');
+});
+
+test('passwordMode portal: the PDF opens with the recipient\'s own portal password (qpdf), no notice goes out, the text says where the password comes from', async () => {
+  const { execFileSync, spawnSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { base64Decode, qpDecode } = await import('../mime/read.js');
+  const { m, notices } = method({ passwordMode: 'portal' }, { portalPasswords: { has: async () => true, lookup: async (a) => (a === 'b@partner.test' ? 'recipient-chosen-pw' : null) } });
+  const out = await m.protect(ctx('a@example.test'), branch());
+  assert.equal(out.kind, 'continue');
+  assert.equal(notices.length, 0, 'nobody needs to be told a password');
+  const raw = (out as { draft: MessageDraft }).draft.toBuffer().toString('latin1');
+  assert.match(qpDecode(Buffer.from(raw.slice(raw.indexOf('quoted-printable\r\n\r\n')), 'latin1')).toString('utf8'), /PDF password you set in the secure mail portal/);
+  const b64 = /Content-Transfer-Encoding: base64\r\n\r\n([A-Za-z0-9+/=\r\n]+)/.exec(raw)![1]!;
+  const dir = mkdtempSync(join(tmpdir(), 'sealpost-pdf-portal-'));
+  try {
+    writeFileSync(join(dir, 'm.pdf'), base64Decode(Buffer.from(b64, 'latin1')));
+    assert.notEqual(spawnSync('qpdf', ['--password=wrong', '--decrypt', join(dir, 'm.pdf'), join(dir, 'x.pdf')]).status, 0);
+    execFileSync('qpdf', ['--password=recipient-chosen-pw', '--decrypt', join(dir, 'm.pdf'), join(dir, 'plain.pdf')]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const two: Branch = { ...branch(), recipients: [{ address: 'b@partner.test', direction: 'outbound' }, { address: 'c@partner.test', direction: 'outbound' }] };
+  await assert.rejects(m.protect(ctx('a@example.test'), two), /one recipient per PDF/, 'fails closed: two passwords cannot open one PDF');
 });

@@ -69,6 +69,8 @@ export interface PdfMethodOptions {
   readonly dryRun?: boolean;
   /** portal reply address for the PDF, when the portal is enabled (seam for the portal issue) */
   readonly replyUrl?: (msg: MessageContext, branch: Branch) => string | undefined;
+  /** passwordMode portal: the PDF password a recipient set in the portal (kept wrapped there) */
+  readonly portalPasswords?: { has(address: string): Promise<boolean>; lookup(address: string): Promise<string | null> };
   /** the notices' wording engine (locales, overrides): the text beside the PDF in the profile's locale; default: built-in, English */
   readonly wording?: Pick<TemplateEngine, 'render'>;
 }
@@ -103,7 +105,7 @@ function param(name: string, value: string): string {
  * sender's message, and a reply reaches the sender.
  */
 function recipientText(wording: Pick<TemplateEngine, 'render'>, profile: string, to: string, mode: PdfPasswordMode, sender: string, fileName: string, smsTo: string | null): string {
-  const vars = { sender: sender || '—', fileName, toSender: mode === 'random-to-sender', bySms: mode === 'sms', agreed: mode !== 'random-to-sender' && mode !== 'sms', ...(smsTo ? { smsEnding: maskNumber(smsTo) } : {}) };
+  const vars = { sender: sender || '—', fileName, toSender: mode === 'random-to-sender', bySms: mode === 'sms', portal: mode === 'portal', agreed: mode === 'static', ...(smsTo ? { smsEnding: maskNumber(smsTo) } : {}) };
   const { text } = wording.render({ type: 'pdf-message', profile, to, vars });
   return `${text.split('\n-- \n')[0]!.trimEnd()}\n`;
 }
@@ -152,8 +154,8 @@ export function pdfMethod(options: PdfMethodOptions): ProtectionMethod {
         case 'sms':
           return smsNumber(options, recipient, msg, branch) !== null;
         case 'portal':
-          // the portal issue adds this mode (the password is the recipient's portal account)
-          return false;
+          // the recipient registered in the portal and chose a PDF password there
+          return options.portalPasswords ? options.portalPasswords.has(recipient.address) : false;
       }
     },
 
@@ -182,8 +184,14 @@ export function pdfMethod(options: PdfMethodOptions): ProtectionMethod {
           }
           password = generatePassword();
           break;
-        case 'portal':
-          throw fail('passwordMode portal is not available yet');
+        case 'portal': {
+          // select gives each such recipient a branch of their own: one PDF per password
+          if (branch.recipients.length !== 1) throw fail(`passwordMode portal needs one recipient per PDF, got ${branch.recipients.length}`);
+          const own = await options.portalPasswords?.lookup(branch.recipients[0]!.address);
+          if (!own) throw fail(`${branch.recipients[0]!.address} has no PDF password in the portal any more`);
+          password = own;
+          break;
+        }
       }
 
       const started = Date.now();
@@ -205,6 +213,8 @@ export function pdfMethod(options: PdfMethodOptions): ProtectionMethod {
         // one SMS per distinct number (two addresses of one person get one text)
         for (const number of new Set(smsTo.values())) await sms.provider!.send(number, text);
         msg.trace.add('protect/pdf', 'password', `random password sent by SMS via ${sms.provider!.name} to ${[...smsTo.entries()].map(([a, n]) => `${a} (${maskNumber(n)})`).join(', ')}`, addresses);
+      } else if (profile.passwordMode === 'portal') {
+        msg.trace.add('protect/pdf', 'password', 'the recipient\'s own PDF password from the portal', addresses);
       } else {
         msg.trace.add('protect/pdf', 'password', `static password of profile ${profileName}`, addresses);
       }

@@ -81,8 +81,10 @@ export function selectSteps(options: SelectOptions): Step[] {
         const visible = visibleRecipients(branch);
         const keyOf = async (r: EnvelopeRecipient) => {
           const selection = (await selectFor(r, msg, branch, options)).selection;
-          // Portal deposits are per recipient (each gets their own link): never share a branch.
-        const own = selection === 'portal' || (selection !== 'none' && selection !== 'hold' && selection !== 'refuse' && selection !== 'tls' && !visible.has(r.address.toLowerCase()));
+          // Portal deposits (a link each) and PDFs under the recipient's own portal password are
+        // per recipient: never share a branch.
+        const perRecipient = selection === 'portal' || (selection === 'pdf' && options.profiles[branch.facts.protection?.profile ?? '']?.pdf.passwordMode === 'portal');
+        const own = perRecipient || (selection !== 'none' && selection !== 'hold' && selection !== 'refuse' && selection !== 'tls' && !visible.has(r.address.toLowerCase()));
           return own ? `${selection}|bcc:${r.address}` : selection;
         };
         const first = await keyOf(branch.recipients[0]!);

@@ -70,6 +70,7 @@ export const de: LocaleCatalog = {
         '{{sender}} hat Ihnen eine vertrauliche Nachricht gesendet. Sie ist als verschlüsseltes PDF ({{fileName}}) angehängt, das die ganze Nachricht samt Anhängen enthält.',
         '{{#if toSender}}Das Passwort wurde {{sender}} separat zugesandt. Bitte fragen Sie telefonisch oder auf einem anderen Weg danach, nicht per Antwort auf diese E-Mail.{{/if}}',
         '{{#if bySms}}Das Passwort wurde per SMS an Ihr Mobiltelefon gesendet{{#if smsEnding}} (Nummer endet auf {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if portal}}Öffnen Sie es mit dem PDF-Passwort, das Sie im Portal für sichere E-Mail festgelegt haben.{{/if}}',
         '{{#if agreed}}Öffnen Sie es mit dem Passwort, das Sie mit {{sender}} vereinbart haben.{{/if}}',
         'Öffnen Sie das PDF mit einem beliebigen PDF-Reader; die Anhänge finden Sie in dessen Anhangsleiste.',
       ],

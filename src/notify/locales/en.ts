@@ -70,6 +70,7 @@ export const en: LocaleCatalog = {
         '{{sender}} sent you a confidential message. It is attached as an encrypted PDF ({{fileName}}) that holds the whole message and its attachments.',
         '{{#if toSender}}The password was sent to {{sender}} separately. Please ask them for it by phone or another channel, not by replying to this email.{{/if}}',
         '{{#if bySms}}The password was sent by SMS to your mobile phone{{#if smsEnding}} (number ending {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if portal}}Open it with the PDF password you set in the secure mail portal.{{/if}}',
         '{{#if agreed}}Open it with the password you agreed with {{sender}}.{{/if}}',
         'Open the PDF with any PDF reader; the attachments are in its attachments panel.',
       ],

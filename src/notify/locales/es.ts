@@ -70,6 +70,7 @@ export const es: LocaleCatalog = {
         '{{sender}} le ha enviado un mensaje confidencial. Se adjunta como un PDF cifrado ({{fileName}}) que contiene el mensaje completo y sus adjuntos.',
         '{{#if toSender}}La contraseña se envió por separado a {{sender}}. Pídasela por teléfono o por otro medio, no respondiendo a este correo.{{/if}}',
         '{{#if bySms}}La contraseña se envió por SMS a su teléfono móvil{{#if smsEnding}} (número terminado en {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if portal}}Ábralo con la contraseña de PDF que estableció en el portal de correo seguro.{{/if}}',
         '{{#if agreed}}Ábralo con la contraseña que acordó con {{sender}}.{{/if}}',
         'Abra el PDF con cualquier lector de PDF; los adjuntos están en su panel de archivos adjuntos.',
       ],

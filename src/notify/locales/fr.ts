@@ -70,6 +70,7 @@ export const fr: LocaleCatalog = {
         '{{sender}} vous a envoyé un message confidentiel. Il est joint sous forme de PDF chiffré ({{fileName}}) qui contient tout le message et ses pièces jointes.',
         '{{#if toSender}}Le mot de passe a été envoyé séparément à {{sender}}. Demandez-le-lui par téléphone ou par un autre moyen, pas en répondant à cet e-mail.{{/if}}',
         '{{#if bySms}}Le mot de passe a été envoyé par SMS sur votre téléphone mobile{{#if smsEnding}} (numéro se terminant par {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if portal}}Ouvrez-le avec le mot de passe PDF que vous avez défini dans le portail de messagerie sécurisée.{{/if}}',
         '{{#if agreed}}Ouvrez-le avec le mot de passe convenu avec {{sender}}.{{/if}}',
         'Ouvrez le PDF avec n’importe quel lecteur PDF ; les pièces jointes se trouvent dans son panneau des pièces jointes.',
       ],

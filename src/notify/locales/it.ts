@@ -70,6 +70,7 @@ export const it: LocaleCatalog = {
         '{{sender}} le ha inviato un messaggio riservato. È allegato come PDF cifrato ({{fileName}}) che contiene l’intero messaggio e i suoi allegati.',
         '{{#if toSender}}La password è stata inviata separatamente a {{sender}}. La chieda per telefono o con un altro mezzo, non rispondendo a questa e-mail.{{/if}}',
         '{{#if bySms}}La password è stata inviata via SMS al suo cellulare{{#if smsEnding}} (numero che termina con {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if portal}}Lo apra con la password PDF che ha impostato nel portale di posta sicura.{{/if}}',
         '{{#if agreed}}Lo apra con la password concordata con {{sender}}.{{/if}}',
         'Apra il PDF con qualsiasi lettore PDF; gli allegati si trovano nel pannello degli allegati.',
       ],

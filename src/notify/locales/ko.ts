@@ -70,6 +70,7 @@ export const ko: LocaleCatalog = {
         '{{sender}} 님이 기밀 메시지를 보냈습니다. 메시지 전체와 첨부 파일이 암호화된 PDF({{fileName}})로 첨부되어 있습니다.',
         '{{#if toSender}}비밀번호는 {{sender}} 님에게 따로 전송되었습니다. 이 이메일에 회신하지 말고 전화 등 다른 방법으로 요청하세요.{{/if}}',
         '{{#if bySms}}비밀번호가 SMS로 휴대전화에 전송되었습니다{{#if smsEnding}} (끝자리 {{smsEnding}} 번호){{/if}}.{{/if}}',
+        '{{#if portal}}보안 메일 포털에서 설정한 PDF 비밀번호로 여세요.{{/if}}',
         '{{#if agreed}}{{sender}} 님과 정한 비밀번호로 여세요.{{/if}}',
         'PDF는 아무 PDF 리더로나 열 수 있으며, 첨부 파일은 첨부 파일 패널에 있습니다.',
       ],

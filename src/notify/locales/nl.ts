@@ -70,6 +70,7 @@ export const nl: LocaleCatalog = {
         '{{sender}} heeft u een vertrouwelijk bericht gestuurd. Het is bijgevoegd als versleutelde pdf ({{fileName}}) met het hele bericht en de bijlagen.',
         '{{#if toSender}}Het wachtwoord is apart naar {{sender}} gestuurd. Vraag er telefonisch of via een ander kanaal om, niet door op deze e-mail te antwoorden.{{/if}}',
         '{{#if bySms}}Het wachtwoord is per sms naar uw mobiele telefoon gestuurd{{#if smsEnding}} (nummer eindigend op {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if portal}}Open het met het pdf-wachtwoord dat u in het portaal voor beveiligde e-mail hebt ingesteld.{{/if}}',
         '{{#if agreed}}Open het met het wachtwoord dat u met {{sender}} hebt afgesproken.{{/if}}',
         'Open de pdf met een willekeurige pdf-lezer; de bijlagen staan in het bijlagenpaneel.',
       ],

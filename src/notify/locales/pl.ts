@@ -71,6 +71,7 @@ export const pl: LocaleCatalog = {
         '{{sender}} wysłał(a) Ci poufną wiadomość. Jest dołączona jako zaszyfrowany plik PDF ({{fileName}}) zawierający całą wiadomość i jej załączniki.',
         '{{#if toSender}}Hasło zostało wysłane osobno do {{sender}}. Poproś o nie telefonicznie lub innym kanałem, nie odpowiadając na tę wiadomość.{{/if}}',
         '{{#if bySms}}Hasło zostało wysłane SMS-em na Twój telefon komórkowy{{#if smsEnding}} (numer kończący się na {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if portal}}Otwórz go hasłem do plików PDF ustawionym w portalu bezpiecznej poczty.{{/if}}',
         '{{#if agreed}}Otwórz go hasłem uzgodnionym z {{sender}}.{{/if}}',
         'Otwórz plik PDF w dowolnym czytniku PDF; załączniki znajdziesz w panelu załączników.',
       ],

@@ -70,6 +70,7 @@ export const pt: LocaleCatalog = {
         '{{sender}} enviou-lhe uma mensagem confidencial. Ela está anexada como um PDF cifrado ({{fileName}}) que contém toda a mensagem e os seus anexos.',
         '{{#if toSender}}A palavra-passe foi enviada separadamente para {{sender}}. Peça-a por telefone ou por outro meio, não respondendo a este e-mail.{{/if}}',
         '{{#if bySms}}A palavra-passe foi enviada por SMS para o seu telemóvel{{#if smsEnding}} (número terminado em {{smsEnding}}){{/if}}.{{/if}}',
+        '{{#if portal}}Abra-o com a palavra-passe de PDF que definiu no portal de correio seguro.{{/if}}',
         '{{#if agreed}}Abra-o com a palavra-passe combinada com {{sender}}.{{/if}}',
         'Abra o PDF com qualquer leitor de PDF; os anexos estão no painel de anexos.',
       ],

@@ -71,6 +71,7 @@ export const zh: LocaleCatalog = {
         '{{sender}} 给您发送了一封机密邮件。整封邮件及其附件已作为加密 PDF ({{fileName}}) 附上。',
         '{{#if toSender}}密码已另行发送给 {{sender}}。请通过电话或其他方式向其索取，不要回复此邮件。{{/if}}',
         '{{#if bySms}}密码已通过短信发送到您的手机{{#if smsEnding}}（尾号 {{smsEnding}}）{{/if}}。{{/if}}',
+        '{{#if portal}}请使用您在安全邮件门户中设置的 PDF 密码打开。{{/if}}',
         '{{#if agreed}}请使用您与 {{sender}} 约定的密码打开。{{/if}}',
         '可使用任何 PDF 阅读器打开该 PDF；附件位于其附件面板中。',
       ],

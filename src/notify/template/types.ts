@@ -74,8 +74,8 @@ export const TYPE_VARIABLES: Readonly<Record<TemplateType, readonly string[]>> =
   'portal-sent': ['recipient', 'subject', 'link', 'expires'],
   'portal-password-reset': ['link'],
   dsn: ['host', 'failed', 'delayed'],
-  // toSender / bySms / agreed: which password mode delivered the password (exactly one is set)
-  'pdf-message': ['sender', 'subject', 'fileName', 'toSender', 'bySms', 'smsEnding', 'agreed'],
+  // toSender / bySms / portal / agreed: which password mode delivered the password (exactly one is set)
+  'pdf-message': ['sender', 'subject', 'fileName', 'toSender', 'bySms', 'smsEnding', 'portal', 'agreed'],
 };
 
 /** Available in every template: branding and the notice's own recipient. */
