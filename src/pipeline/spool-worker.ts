@@ -101,7 +101,9 @@ export class SpoolWorker extends PollingWorker {
       trace.add('pipeline', 'run-failed', reason);
       this.options.logger.warn({ event: 'pipeline.run.failed', messageId: entry.id, err }, 'pipeline run failed');
       const outcome = previousFailures + 1 >= this.options.maxAttempts ? ({ kind: 'quarantine', reason: `pipeline failed ${previousFailures + 1} times: ${reason}` } as const) : ({ kind: 'defer', reason } as const);
-      done = [{ recipients: pending, outcome, draft: msg.original, facts: {}, decidedAt: 'pipeline' }];
+      // a released message keeps its resume point: its stored bytes no longer carry the triggers
+      const facts = entry.resume ? { ...structuredClone(entry.resume.facts), resumeAt: entry.resume.processor } : {};
+      done = [{ recipients: pending, outcome, draft: msg.original, facts, decidedAt: 'pipeline' }];
     }
     // A drop is only allowed with a logged reason (DESIGN §2): the trace goes with the spool entry.
     for (const b of done) {

@@ -66,3 +66,20 @@ test('a message held by a failing step (no decision yet) is released to run from
   assert.deepEqual(commit.quarantine[0]!.release?.envelope.recipients, [{ address: 'bob@partner.test.secure', direction: 'outbound' }]);
   assert.equal(commit.quarantine[0]!.resumeBody, null);
 });
+
+test('a released message that is held again (a step fails) keeps its resume point: a second release is still protected as decided', async () => {
+  const msg = message('From: eve@remote.test\nSubject: please hold this\nMessage-ID: <r3@remote.test>\n\nbody\n', [out('bob@partner.test')], 'alice@example.test');
+  const done = await runPipeline(msg, msg.envelope.recipients, { processors, start: START_PROCESSOR, stepTimeoutMs: 5000, maxAttempts: 3, previousFailures: 0 });
+  const first = buildCommit(msg, done, commitOptions, 0).quarantine[0]!;
+  const resume = first.release!.resume!;
+  // the protect stage now fails for good: the released message is quarantined once more
+  const failing = new Map(processors);
+  failing.set('outbound-protect', { name: 'outbound-protect', steps: [{ name: 'boom', action: () => { throw new Error('key store down'); } }] });
+  const released: MessageContext = { ...msg, id: 'R3', envelope: first.release!.envelope, original: MessageDraft.parse(first.resumeBody!), trace: new Trace(), facts: resume.messageFacts };
+  const run = resumeProcessors(failing, resume);
+  const again = await runPipeline(released, first.release!.envelope.recipients, { processors: run.processors, start: run.start, stepTimeoutMs: 5000, maxAttempts: 1, previousFailures: 0 });
+  assert.equal(again[0]!.outcome.kind, 'quarantine');
+  const second = buildCommit(released, again, commitOptions, 0).quarantine[0]!;
+  assert.equal(second.release?.resume?.processor, 'outbound-protect', 'still resumes after the policy, never re-decides on the edited message');
+  assert.deepEqual(second.release?.resume?.facts.protection, resume.facts.protection);
+});

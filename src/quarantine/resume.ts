@@ -24,6 +24,9 @@ export function resumeProcessors(processors: ReadonlyMap<string, Processor>, res
         securityCritical: true,
         action: (msg, branch) => {
           Object.assign(branch.facts, structuredClone(resume.facts));
+          // held again later (a failing step), the entry must still resume here, not re-decide
+          // from the start on a message whose triggers were already removed
+          branch.facts.resumeAt = resume.processor;
           const p = resume.facts.protection;
           msg.trace.add('quarantine', 'resumed', `at ${resume.processor}${p ? ` with ${p.level} protection (profile ${p.profile}) decided by ${p.decidedBy.rule}` : ''}`, branch.recipients.map((r) => r.address));
           return outcome.goto(resume.processor);
