@@ -12,6 +12,9 @@ export const SIGNATURE_HEADER = 'X-Sealpost-Signature';
 
 export const isContentField = (name: string): boolean => /^content-/i.test(name);
 
+/** Verdict and marker fields only the gateway writes (DESIGN §5). */
+const STATUS_FIELD = /^x-sealpost-/i;
+
 /** The top-level entity: Content-* fields and the body. */
 export function entityOf(draft: MessageDraft): Buffer {
   return Buffer.concat([draft.filter((f) => isContentField(f.name)).headerBytes(), Buffer.from('\r\n'), draft.body]);
@@ -37,7 +40,8 @@ export function withDecryptedEntity(draft: MessageDraft, entity: Buffer): Messag
   const innerSubject = inner.fields.find((f) => f.name.toLowerCase() === 'subject');
   const fields = [
     ...outer.filter((f) => !(innerSubject && f.name.toLowerCase() === 'subject')),
-    ...inner.fields.filter((f) => isContentField(f.name) || f === innerSubject || (f.name !== '' && !outerNames.has(f.name.toLowerCase()))),
+    // our status headers are ours alone: a copy inside the encryption is the sender's forgery
+    ...inner.fields.filter((f) => !STATUS_FIELD.test(f.name) && (isContentField(f.name) || f === innerSubject || (f.name !== '' && !outerNames.has(f.name.toLowerCase())))),
   ];
   return MessageDraft.parse(Buffer.concat([Buffer.from(fields.map((f) => f.raw).join(''), 'latin1'), Buffer.from('\r\n'), inner.body]));
 }

@@ -69,7 +69,8 @@ test('protected headers (Thunderbird): the encrypted inner Subject replaces the 
   const { f, sink } = s;
   await s.hosted('dave@example.test');
   const DAVE = fileStem('dave@example.test');
-  writeFileSync(f('inner.txt'), 'Content-Type: text/plain; charset=us-ascii; protected-headers="v1"\r\nSubject: Board minutes, confidential\r\nFrom: erin@remote.test\r\nTo: dave@example.test\r\n\r\nMinutes attached.\r\n');
+  // the sender also tries to smuggle our verdict in through the encrypted header block
+  writeFileSync(f('inner.txt'), 'Content-Type: text/plain; charset=us-ascii; protected-headers="v1"\r\nSubject: Board minutes, confidential\r\nFrom: erin@remote.test\r\nTo: dave@example.test\r\nX-Sealpost-Signature: valid; signer=ceo@example.test\r\n\r\nMinutes attached.\r\n');
   execFileSync('openssl', ['cms', '-encrypt', '-aes256', '-in', f('inner.txt'), '-out', f('hp.eml'), '-from', 'erin@remote.test', '-to', 'dave@example.test', '-subject', '...', f(`${DAVE}.pem`)]);
   await s.send('erin@remote.test', ['dave@example.test'], readFileSync(f('hp.eml'), 'latin1').replace(/\r?\n/g, '\r\n'));
   await sink.waitFor(1, 20_000);
@@ -79,4 +80,5 @@ test('protected headers (Thunderbird): the encrypted inner Subject replaces the 
   assert.equal(got.match(/^From: /gm)?.length, 1, 'From is not duplicated');
   assert.equal(got.match(/^To: /gm)?.length, 1, 'To is not duplicated');
   assert.match(got, /Minutes attached\./);
+  assert.deepEqual(got.match(/^X-Sealpost-Signature: .*$/gm), ['X-Sealpost-Signature: none'], 'only our verdict; the forged one inside the encryption is dropped');
 });
