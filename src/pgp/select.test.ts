@@ -67,3 +67,24 @@ test('selection: expired keys, learnt keys (by config), pending keys, foreign us
   assert.equal((await discovering.encryptionKeysFor('nobody@partner.test')).canEncrypt, false);
   assert.equal(asked, 'nobody@partner.test');
 });
+
+test('pinning: a learnt key that also names a trusted key\'s address never displaces the trusted key; a revoked hosted key stops signing', async (t) => {
+  const { stores, keyring } = await setup();
+  t.after(() => stores.close());
+  const victim = await generateKeyPair({ email: 'victim@partner.test', date: new Date(Date.now() - 3600_000) });
+  await keyring.import(Buffer.from(victim.publicKey.armor()));
+  // newer, learnt for mallory@evil.test, but carrying victim's address as a second user ID
+  const { publicKey: forged } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ email: 'mallory@evil.test' }, { email: 'victim@partner.test' }], format: 'object', config: pgpConfig() });
+  await keyring.add(forged, { source: 'wkd', trust: 'learnt' });
+  const selector = new PgpSelector(keyring, { domains: [], useLearnt: true });
+  const sel = await selector.encryptionKeysFor('victim@partner.test');
+  assert.deepEqual(sel.keys.map((k) => k.fingerprint), [victim.publicKey.getFingerprint().toLowerCase()]);
+  assert.equal((await selector.encryptionKeysFor('mallory@evil.test')).keys[0]?.fingerprint, forged.getFingerprint().toLowerCase(), 'the learnt key still serves its own address');
+
+  const alice = await generateKeyPair({ email: 'alice@example.test' });
+  await keyring.import(Buffer.from(alice.privateKey.armor()));
+  assert.ok(await selector.signingKeyFor('alice@example.test'));
+  const revoked = await openpgp.revokeKey({ key: alice.privateKey, format: 'object', config: pgpConfig() });
+  await keyring.import(Buffer.from(revoked.publicKey.armor()));
+  assert.equal(await selector.signingKeyFor('alice@example.test'), null, 'revoked: no more signatures with it');
+});

@@ -132,8 +132,12 @@ export class PgpSelector {
       if (r.ok) keys.push({ fingerprint: record.fingerprint, role: 'domain', key: r.key, seipdv2: r.seipdv2 });
       else rejected.push({ fingerprint: record.fingerprint, reason: r.reason });
     }
-    // the store returns the newest key first: the first valid personal key wins
-    for (const record of await this.keyring.store.byEmail(address)) {
+    // The store returns the newest key first: the first valid personal key wins — an
+    // administrator's (trusted) key before any learnt one, so a key learnt for another address
+    // that also names this one (a second user ID) never displaces the trusted key.
+    const records = await this.keyring.store.byEmail(address);
+    const ranked = [...records.filter((r) => r.trust === 'trusted'), ...records.filter((r) => r.trust !== 'trusted')];
+    for (const record of ranked) {
       if (keys.some((k) => k.fingerprint === record.fingerprint)) continue;
       const r = await this.check(record, address, now);
       if (!r.ok) {
@@ -151,6 +155,9 @@ export class PgpSelector {
     if (!address) return null;
     for (const record of await this.keyring.store.byEmail(address)) {
       if (!record.hasSecret || record.trust !== 'trusted') continue;
+      // a revocation arrives with the public key: the stored secret key does not carry it
+      const published = await describeKey(await this.keyring.publicKey(record), now);
+      if (published.revoked || published.expired) continue;
       const secret = await this.keyring.secretKey(record.fingerprint);
       if (!secret) continue;
       const info = await describeKey(secret, now);
