@@ -141,7 +141,7 @@ export async function decryptMessage(options: DecryptOptions): Promise<DecryptRe
   if (!wanted.some((id) => held.has(id) || /^0+$/.test(id))) return { ok: false, reason: 'not-for-us' };
   try {
     // RSA: our raw-RSA + implicit-rejection path (rsa-session-key.ts); others: openpgp's own
-    const sessionKeys = rsaSessionKeys(message, options.decryptionKeys);
+    const sessionKeys = await rsaSessionKeys(message, options.decryptionKeys, config, date);
     const decrypted = await decryptWith(message, options.decryptionKeys, sessionKeys, date, config);
     const literal = decrypted.getLiteralData();
     if (!(literal instanceof Uint8Array)) return { ok: false, reason: 'failed' };
@@ -157,7 +157,7 @@ export async function decryptMessage(options: DecryptOptions): Promise<DecryptRe
 }
 
 /** Tries each RSA session key (there is rarely more than one); without any, openpgp decrypts with the keys. */
-async function decryptWith(message: openpgp.Message<openpgp.MaybeStream<Uint8Array | string>>, keys: readonly PgpPrivateKey[], sessionKeys: ReturnType<typeof rsaSessionKeys>, date: Date, config: openpgp.Config) {
+async function decryptWith(message: openpgp.Message<openpgp.MaybeStream<Uint8Array | string>>, keys: readonly PgpPrivateKey[], sessionKeys: Awaited<ReturnType<typeof rsaSessionKeys>>, date: Date, config: openpgp.Config) {
   if (sessionKeys.length === 0) return message.decrypt([...keys], undefined, undefined, date, config);
   let last: unknown;
   for (const sk of sessionKeys) {

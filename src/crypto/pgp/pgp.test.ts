@@ -129,7 +129,7 @@ test('RSA session keys: raw RSA + implicit rejection; a damaged PKESK gives a ra
   const rsa = await generateKeyPair({ email: 'rsa@example.test', type: 'rsa3072' });
   const r = await encryptMessage({ content: entity, encryptionKeys: [rsa.publicKey] });
   const msg = await openpgp.readMessage({ armoredMessage: r.armored });
-  const keys = rsaSessionKeys(msg, [rsa.privateKey]);
+  const keys = await rsaSessionKeys(msg, [rsa.privateKey], { ...openpgp.config, ...pgpConfig() } as openpgp.Config);
   assert.equal(keys.length, 1);
   assert.equal(keys[0]!.algorithm, 'aes256');
   const good = await decryptMessage({ message: r.armored, decryptionKeys: [rsa.privateKey] });
@@ -139,7 +139,7 @@ test('RSA session keys: raw RSA + implicit rejection; a damaged PKESK gives a ra
   const damaged = Buffer.from(bin);
   damaged[200]! ^= 0x01; // inside the PKESK's RSA ciphertext (384 bytes from offset 15)
   const dmsg = await openpgp.readMessage({ binaryMessage: damaged });
-  const dkeys = rsaSessionKeys(dmsg, [rsa.privateKey]);
+  const dkeys = await rsaSessionKeys(dmsg, [rsa.privateKey], { ...openpgp.config, ...pgpConfig() } as openpgp.Config);
   assert.equal(dkeys.length, 1);
   assert.notDeepEqual(Buffer.from(dkeys[0]!.data), Buffer.from(keys[0]!.data));
   assert.deepEqual(await decryptMessage({ message: damaged, decryptionKeys: [rsa.privateKey] }), { ok: false, reason: 'failed' });

@@ -66,12 +66,14 @@ const isRsa = (algo: number) => algo === openpgp.enums.publicKey.rsaEncrypt || a
  * Session keys for the v3 RSA PKESK packets of `message` addressed to RSA (sub)keys among
  * `keys`; empty when none is (the caller then lets openpgp decrypt as usual).
  */
-export function rsaSessionKeys(message: openpgp.Message<openpgp.MaybeStream<Uint8Array | string>>, keys: readonly openpgp.PrivateKey[]): { data: Uint8Array; algorithm: 'aes128' | 'aes192' | 'aes256' }[] {
+export async function rsaSessionKeys(message: openpgp.Message<openpgp.MaybeStream<Uint8Array | string>>, keys: readonly openpgp.PrivateKey[], config: openpgp.Config, date = new Date()): Promise<{ data: Uint8Array; algorithm: 'aes128' | 'aes192' | 'aes256' }[]> {
   const out: { data: Uint8Array; algorithm: 'aes128' | 'aes192' | 'aes256' }[] = [];
   for (const p of message.packets.filterByTag(openpgp.enums.packet.publicKeyEncryptedSessionKey) as unknown as Array<{ version: number; publicKeyAlgorithm: number; publicKeyID: openpgp.KeyID; encrypted: { c?: Uint8Array } }>) {
     if (p.version !== 3 || !isRsa(p.publicKeyAlgorithm) || !p.encrypted.c) continue;
     for (const key of keys) {
-      for (const k of key.getKeys(p.publicKeyID)) {
+      // only (sub)keys whose binding allows encryption, as openpgp itself would pick them: a
+      // sign-only primary key never decrypts (allowInsecureDecryptionWithSigningKeys stays off)
+      for (const k of await key.getDecryptionKeys(p.publicKeyID, date, undefined, config)) {
         const packet = k.keyPacket as unknown as RsaPacket;
         if (!isRsa(packet.algorithm)) continue;
         const keyObject = keyObjectOf(packet);
