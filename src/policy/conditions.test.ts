@@ -106,3 +106,12 @@ test('needsContent finds content conditions at any depth', () => {
   assert.equal(needsContent(conditionSchema.parse({ any: [{ subject: { contains: 'x' } }, { not: { body: { contains: 'y' } } }] }) as Condition), true);
   assert.equal(needsContent(conditionSchema.parse({ all: [{ subject: { contains: 'x' } }] }) as Condition), false);
 });
+
+test('content the scan never reached (a part limit) makes body and attachment conditions hold under dlp.unscannable: match', async () => {
+  const raw = multipart(Array.from({ length: 6 }, (_, i) => ({ type: 'text/plain', body: i === 5 ? 'the secret word is quokka' : `part ${i}` })));
+  assert.equal(await holds({ body: { contains: 'quokka' } }, raw), true, 'read in full: found');
+  assert.equal(await holds({ body: { contains: 'quokka' } }, raw, { dlp: { limits: { maxParts: 3 } } }), true, 'not found, but not all of it was read');
+  assert.equal(await holds({ attachment: { name: { endsWith: '.exe' } } }, raw, { dlp: { limits: { maxParts: 3 } } }), true, 'unread parts may be attachments too');
+  assert.equal(await holds({ body: { contains: 'quokka' } }, raw, { dlp: { limits: { maxParts: 3 }, unscannable: 'ignore' } }), false, 'dlp.unscannable: ignore');
+  assert.equal(await holds({ dlp: { detector: 'credit-card', where: ['body'] } }, raw, { dlp: { limits: { maxParts: 3 } } }), true, 'where does not hide what was not scanned');
+});

@@ -73,11 +73,13 @@ export async function evaluate(condition: Condition, input: ConditionInput): Pro
   if (condition.signed) return matchesKind(condition.signed, input.facts.signed);
   if (condition.body) {
     const test = condition.body;
-    return (await input.content()).texts.some((t) => t.where === 'body' && testString(test, t.text));
+    const index = await input.content();
+    return index.texts.some((t) => t.where === 'body' && testString(test, t.text)) || unscannableHolds(index, input, 'body');
   }
   if (condition.attachment) {
     const { name, type, size } = condition.attachment;
-    return (await input.content()).attachments.some((a) => (!name || testString(name, a.name)) && (!type || testString(type, a.contentType)) && (!size || inRange(size, a.size)));
+    const index = await input.content();
+    return index.attachments.some((a) => (!name || testString(name, a.name)) && (!type || testString(type, a.contentType)) && (!size || inRange(size, a.size))) || unscannableHolds(index, input, 'attachment');
   }
   if (condition.dlp) {
     const { detector, atLeast, where } = condition.dlp;
@@ -95,6 +97,22 @@ export async function evaluate(condition: Condition, input: ConditionInput): Pro
     return false;
   }
   return false;
+}
+
+/**
+ * Content the scan could not reach (a limit, an encrypted archive, a broken part) may hold what
+ * the condition looks for: with `dlp.unscannable: match` (the default) that counts as a match,
+ * so a hostile message cannot escape a rule by being too large or too nested.
+ */
+function unscannableHolds(index: ContentIndex, input: ConditionInput, what: string): boolean {
+  if (!input.scanner?.unscannableMatches) return false;
+  // a listed attachment whose *content* could not be read does not hide bodies or attachment
+  // names; parts the walk never reached (a limit, broken structure) may hide either
+  const listed = new Set(index.attachments.map((a) => a.path));
+  const unreached = index.unscannable.filter((u) => !listed.has(u.path));
+  if (unreached.length === 0) return false;
+  input.notes?.push(`${what}: not scanned ${unreached.slice(0, 5).map((u) => `${u.path || 'message'} (${u.reason})`).join(', ')}`);
+  return true;
 }
 
 function matchesKind(wanted: 'smime' | 'pgp' | 'any' | 'none', actual: 'smime' | 'pgp' | null): boolean {

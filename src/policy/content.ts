@@ -29,10 +29,14 @@ export interface ContentScanner {
   readonly unscannableMatches: boolean;
 }
 
-/** Restricts an index to some text areas (a dlp condition's `where`). */
+/**
+ * Restricts an index to some text areas (a dlp condition's `where`). What could not be scanned
+ * stays: nobody can tell which area its text would have fallen in (a scan that stopped at a limit
+ * misses bodies too), so it still counts under `dlp.unscannable: match`.
+ */
 export function restrictIndex(index: ContentIndex, where: readonly TextArea[] | undefined): ContentIndex {
   if (!where) return index;
-  return { ...index, texts: index.texts.filter((t) => where.includes(t.where)), unscannable: where.includes('attachment') ? index.unscannable : [] };
+  return { ...index, texts: index.texts.filter((t) => where.includes(t.where)) };
 }
 
 /** Lazily computed, cached content of drafts. */
