@@ -17,9 +17,11 @@ const stringTestShape = {
 };
 const TESTS = ['contains', 'equals', 'startsWith', 'endsWith', 'matches', 'in'] as const;
 
+/** Valid with the flags the rules run it with (`u`, `iu`): a pattern only valid without them would throw on every message. */
 function isValidRegex(source: string): boolean {
   try {
-    new RegExp(source);
+    new RegExp(source, 'u');
+    new RegExp(source, 'iu');
     return true;
   } catch {
     return false;

@@ -45,3 +45,7 @@ test('multipart split: delimiters only at line starts, byte-exact parts, missing
   assert.equal(limited.parts.length, 3);
   assert.equal(limited.truncated, true);
 });
+
+test('file names lose bidi controls (no "invoice\u202Efdp.exe" shown as …exe.pdf)', () => {
+  assert.equal(safeFileName('invoice\u202Efdp.exe'), 'invoicefdp.exe');
+});

@@ -208,6 +208,7 @@ export function splitMultipart(body: Buffer, boundaryText: string, maxParts = Nu
 
 /** A safe file name: no path, no controls, bounded length; '' when nothing usable is left. */
 export function safeFileName(name: string): string {
-  const base = name.replace(/[\x00-\x1f\x7f]/g, '').split(/[\\/]/).pop()!.trim().replace(/^\.+/, '');
+  // bidi controls would let `invoice\u202Efdp.exe` show as …exe.pdf
+  const base = name.replace(/[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, '').split(/[\\/]/).pop()!.trim().replace(/^\.+/, '');
   return [...base].slice(0, 120).join('');
 }

@@ -156,7 +156,7 @@ export function parseMessage(raw: Buffer, limits: MimeLimits = DEFAULT_MIME_LIMI
         attach(e, e.body, 'application/octet-stream', `part-${path}`);
         return;
       }
-      const { parts: children } = splitMultipart(e.body, boundary);
+      const { parts: children } = splitMultipart(e.body, boundary, Math.max(0, limits.maxParts - parts) + 1);
       if (children.length === 0) problems.push(`part ${path}: multipart with no parts`);
       children.forEach((child, i) => walk(splitEntity(child), depth + 1, path ? `${path}.${i + 1}` : String(i + 1), type));
       return;

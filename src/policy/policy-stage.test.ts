@@ -180,3 +180,12 @@ test('suffix routing: the address is rewritten before the run, encryption is dec
   assert.equal(d.get('Cc'), 'bob@partner.example.secure.evil.test', 'only whole addresses are rewritten');
   assert.match(MessageDraft.parse(branchOf(done, 'carol@other.example').draft.toBuffer()).get('To')!, /<bob@partner\.example>/, 'every branch shows the real address');
 });
+
+test('stripping a subject tag is linear: a huge folded subject full of white space is handled at once', async () => {
+  const { stripSubjectTag } = await import('./subject-tag.js');
+  const { MessageDraft } = await import('../mime/draft.js');
+  const subject = `a${' '.repeat(100_000)}[secure]${' '.repeat(100_000)}b [SECURE] c`;
+  const draft = MessageDraft.parse(Buffer.from(`Subject: ${subject}\r\n\r\nx\r\n`));
+  // (the old regex needed minutes here; the runner's file timeout would catch a regression)
+  assert.equal(stripSubjectTag(draft, '[secure]').get('Subject'), 'a b c');
+});

@@ -116,7 +116,7 @@ export function buildPdfMessage(draft: MessageDraft, input: { pdf: Buffer; fileN
   let head = MessageDraft.parse(Buffer.concat([outer, Buffer.from(CRLF)])).filter((f) => !DROPPED.has(f.name.toLowerCase()));
   if (input.subject !== undefined) {
     const original = decodeHeaderText(draft.get('Subject'));
-    const subject = input.subject.replace(/\{subject\}/g, original).replace(/[\r\n]+/g, ' ');
+    const subject = input.subject.replace(/\{subject\}/g, () => original).replace(/[\r\n]+/g, ' ');
     // RFC 2047 words when not ASCII (libmime keeps each word within 75 characters)
     head = head.without('Subject').append('Subject', encodeText(subject));
   }
@@ -209,7 +209,7 @@ export function pdfMethod(options: PdfMethodOptions): ProtectionMethod {
         msg.trace.add('protect/pdf', 'password', `random password; a pdf-password notice goes to ${sender}`, addresses);
       } else if (profile.passwordMode === 'sms') {
         const sms = options.sms!;
-        const text = sms.text.replace(/\{password\}/g, password).replace(/\{sender\}/g, sender || 'the sender').replace(/\{subject\}/g, subject.slice(0, 60));
+        const text = sms.text.replace(/\{password\}/g, () => password).replace(/\{sender\}/g, () => sender || 'the sender').replace(/\{subject\}/g, () => subject.slice(0, 60));
         // one SMS per distinct number (two addresses of one person get one text)
         for (const number of new Set(smsTo.values())) await sms.provider!.send(number, text);
         msg.trace.add('protect/pdf', 'password', `random password sent by SMS via ${sms.provider!.name} to ${[...smsTo.entries()].map(([a, n]) => `${a} (${maskNumber(n)})`).join(', ')}`, addresses);

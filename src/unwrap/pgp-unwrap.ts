@@ -22,7 +22,7 @@ import { outcome, type Outcome } from '../mail/outcome.js';
 import type { Step } from '../mail/step.js';
 import { MessageDraft } from '../mime/draft.js';
 import type { PgpKeyRecord } from '../pgp/types.js';
-import { ACTION_HEADER, entityOf, isContentField, isMimeEntity, SIGNATURE_HEADER, withDecryptedEntity, withEntity } from './entity.js';
+import { ACTION_HEADER, entityOf, isMimeEntity, SIGNATURE_HEADER, withDecryptedEntity } from './entity.js';
 
 export interface PgpUnwrapDeps {
   /** hosted secret keys that may decrypt mail for these recipients (their own and their domain's) */
