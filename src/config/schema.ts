@@ -267,7 +267,11 @@ export const configSchema = z.strictObject({
       text: z.string().default('Password for the encrypted message from {sender}: {password}').describe('the SMS; {password}, {sender} and {subject} are replaced'),
       webhook: z
         .strictObject({
-          url: z.string().url().describe('POSTed once per SMS'),
+          url: z
+            .string()
+            .url()
+            .refine((u) => /^https:\/\//i.test(u) || /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//i.test(u), { message: 'the SMS webhook carries passwords: https:// only (http:// only to a loopback address)' })
+            .describe('POSTed once per SMS; https:// (http:// only on loopback: the body holds the password)'),
           headers: z.record(z.string(), z.string()).default({}).describe('e.g. Authorization: "Bearer ${SMS_TOKEN}"; Content-Type defaults to application/json'),
           bodyTemplate: z.string().default('{"to":"{{number}}","text":"{{text}}"}').describe('{{number}} and {{text}} are replaced, JSON-escaped for a JSON Content-Type, URL-encoded for application/x-www-form-urlencoded'),
           timeout: duration.prefault('10s'),

@@ -13,7 +13,7 @@ import type { PortalCrypto } from './crypto.js';
 import type { PortalStore } from './store.js';
 
 export const PDF_PASSWORD_MIN = 10;
-export const PDF_PASSWORD_MAX = 128;
+export const PDF_PASSWORD_MAX = 127;
 
 export interface PortalPdfPasswords {
   /** the recipient's PDF password, or null when they have none (the method cannot serve them) */
@@ -36,9 +36,10 @@ export function portalPdfPasswords(store: PortalStore, crypto: PortalCrypto): Po
       return (await store.accounts.get(address))?.pdfPassword != null;
     },
     async set(address, password, ip) {
+      // what the PDF R6 security handler (and encryptPdf) accepts: at most 127 UTF-8 bytes, no controls
       const length = [...password].length;
-      if (length < PDF_PASSWORD_MIN || length > PDF_PASSWORD_MAX) {
-        throw new SealpostError('SP_ERR_PORTAL_INPUT_INVALID', `a PDF password needs ${PDF_PASSWORD_MIN} to ${PDF_PASSWORD_MAX} characters`, { stage: 'portal-pdf-password' });
+      if (length < PDF_PASSWORD_MIN || Buffer.byteLength(password, 'utf8') > PDF_PASSWORD_MAX || /[\x00-\x1f\x7f]/.test(password)) {
+        throw new SealpostError('SP_ERR_PORTAL_INPUT_INVALID', `a PDF password needs at least ${PDF_PASSWORD_MIN} characters, at most ${PDF_PASSWORD_MAX} bytes, and no control characters`, { stage: 'portal-pdf-password' });
       }
       const account = await store.accounts.get(address);
       if (!account) throw new SealpostError('SP_ERR_STORE_NOT_FOUND', 'no portal account for this address', { stage: 'portal-pdf-password' });

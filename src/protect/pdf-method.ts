@@ -88,7 +88,14 @@ function profileOf(options: PdfMethodOptions, branch: Branch): { name: string; p
 function smsNumber(options: PdfMethodOptions, recipient: EnvelopeRecipient, msg: MessageContext, branch: Branch): string | null {
   const sms = options.sms;
   if (!sms?.provider) return null;
-  const listed = sms.directory?.lookup(recipient.address) ?? null;
+  let listed: string | null = null;
+  try {
+    listed = sms.directory?.lookup(recipient.address) ?? null;
+  } catch {
+    // an unreadable directory means "no number known" (pdfSetupWarnings reports it): pdf cannot
+    // serve this recipient and select tries the next method, instead of failing the whole message
+    listed = null;
+  }
   if (listed) return listed;
   if (sms.acceptHeader && msg.session.mayRelay && recipient.direction === 'outbound') return numberFromHeader(branch.draft.getAll(SMS_NUMBER_HEADER), recipient.address);
   return null;

@@ -312,7 +312,7 @@ test('PDF password (pdf.passwordMode portal): set once on the security page, wra
     await page.getByLabel('New PDF password').fill('short');
     await page.getByLabel('New PDF password').evaluate((el) => el.removeAttribute('minlength'));
     await page.getByRole('button', { name: 'Save the PDF password' }).click();
-    assert.match(await page.locator('.alert.error:visible').textContent() ?? '', /10 to 128 characters/);
+    assert.match(await page.locator('.alert.error:visible').textContent() ?? '', /10 to 127 characters/);
     await page.getByLabel('New PDF password').fill('pdf-only secret 2026');
     await page.getByRole('button', { name: 'Save the PDF password' }).click();
     await page.waitForURL('**/security?done=pdf');

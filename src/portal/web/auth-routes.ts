@@ -34,6 +34,27 @@ function dummy(web: Web): Promise<string> {
   return dummyHash;
 }
 
+/**
+ * The current password asked again by a logged-in session (changing the password, turning TOTP
+ * off): held to the same limits as a login — the per-IP limiter and the account's lockout — so
+ * a stolen session cannot guess it. 'locked' ends every session of the account.
+ */
+export async function recheckPassword(web: Web, req: FastifyRequest, address: string, password: string): Promise<'ok' | 'wrong' | 'limited' | 'locked'> {
+  if (web.ipLimiter.blocked(req.ip)) return 'limited';
+  const account = await web.store.accounts.get(address);
+  const locked = !account || (account.lockedUntil !== null && account.lockedUntil > web.now());
+  if (!locked && (await checkPassword(web, account.passwordHash, password))) return 'ok';
+  web.ipLimiter.fail(req.ip);
+  const r = locked ? null : await web.store.accounts.recordLoginFailure(address, web.settings.lockout);
+  await web.audit(req, { event: 'login-failed', address, detail: { recheck: true, locked } });
+  if (locked || r?.lockedUntil) {
+    if (r?.lockedUntil) await web.audit(req, { event: 'lockout', address, detail: { until: r.lockedUntil } });
+    await web.store.sessions.destroyAll(address);
+    return 'locked';
+  }
+  return 'wrong';
+}
+
 export async function checkPassword(web: Web, hashed: string | null, password: string): Promise<boolean> {
   const target = hashed ?? (await dummy(web));
   try {
@@ -191,6 +212,7 @@ export function authRoutes(app: FastifyInstance, web: Web): void {
   app.post('/login/totp', async (req, reply) => {
     const s = totpPending(req);
     if (!s) return reply.redirect('/login', 303);
+    if (web.ipLimiter.blocked(req.ip)) return web.send(req, reply, t(req)('totp.title'), (ctx) => totpPage(ctx, { kind: 'error', text: t(req)('login.limited') }), { status: 429 });
     const address = s.record.address;
     const account = await web.store.accounts.get(address);
     const code = fields(req).code ?? '';

@@ -56,3 +56,9 @@ test('cid: images of multipart/related are inlined as data: URIs; attachments ar
   const { html } = sanitizeMailHtml(view.html!, view.inline);
   assert.match(html, /<img src="data:image\/png;base64,iVBORw0KGgo=" \/>|<img src="data:image\/png;base64,iVBORw0KGgo=">/);
 });
+
+test('a malformed cid: escape does not throw (the message stays readable); the image is just dropped', () => {
+  const { html } = sanitizeMailHtml('<p>Hello</p><img src="cid:%E0%A4%A" alt="logo">');
+  assert.match(html, /<p>Hello<\/p>/);
+  assert.doesNotMatch(html, /cid:/);
+});

@@ -85,7 +85,13 @@ export function sanitizeMailHtml(dirty: string, inline: ReadonlyMap<string, View
         const rest = { ...attribs };
         delete rest.src;
         if (/^cid:/i.test(src)) {
-          const part = inline.get(decodeURIComponent(src.slice(4)).replace(/^<|>$/g, ''));
+          let cid: string;
+          try {
+            cid = decodeURIComponent(src.slice(4));
+          } catch {
+            cid = ''; // a malformed escape must not make the whole message unreadable (URIError)
+          }
+          const part = cid ? inline.get(cid.replace(/^<|>$/g, '')) : undefined;
           if (part && /^image\/(png|gif|jpeg|webp)$/.test(part.contentType) && part.data.length <= MAX_INLINE_IMAGE) return { tagName, attribs: { ...rest, src: `data:${part.contentType};base64,${part.data.toString('base64')}` } };
           return { tagName, attribs: rest };
         }

@@ -16,7 +16,7 @@ import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthe
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PDF_PASSWORD_MAX, PDF_PASSWORD_MIN } from '../pdf-password.js';
-import { checkPassword, hashPassword } from './auth-routes.js';
+import { hashPassword, recheckPassword } from './auth-routes.js';
 import { fields, safeNext, Web, type SessionData } from './context.js';
 import { securityPage, type Notice } from './pages.js';
 import { checkPasswordStrength } from './password-strength.js';
@@ -48,6 +48,17 @@ export function securityRoutes(app: FastifyInstance, web: Web): void {
     }
     return address;
   };
+
+  /** The current password, rate-limited like a login; null when it was right, else the reply sent. */
+  async function recheck(req: FastifyRequest, reply: FastifyReply, address: string, password: string): Promise<FastifyReply | null> {
+    const verdict = await recheckPassword(web, req, address, password);
+    if (verdict === 'ok') return null;
+    if (verdict === 'locked') {
+      await web.endSession(req, reply);
+      return reply.redirect('/login', 303);
+    }
+    return show(req, reply, address, { kind: 'error', text: t(req)(verdict === 'limited' ? 'login.limited' : 'security.wrongPassword') }, verdict === 'limited' ? 429 : 400);
+  }
 
   async function show(req: FastifyRequest, reply: FastifyReply, address: string, notice: Notice, status = 200) {
     const account = await web.store.accounts.get(address);
@@ -102,8 +113,8 @@ export function securityRoutes(app: FastifyInstance, web: Web): void {
   app.post('/security/totp/disable', async (req, reply) => {
     const address = high(req, reply);
     if (!address) return reply;
-    const account = await web.store.accounts.get(address);
-    if (!(await checkPassword(web, account?.passwordHash ?? null, fields(req).password ?? ''))) return show(req, reply, address, { kind: 'error', text: t(req)('security.wrongPassword') }, 400);
+    const denied = await recheck(req, reply, address, fields(req).password ?? '');
+    if (denied) return denied;
     await web.store.accounts.update(address, { totpSecret: null });
     await web.audit(req, { event: 'totp-disabled', address });
     return reply.redirect('/security?done=totp', 303);
@@ -113,8 +124,8 @@ export function securityRoutes(app: FastifyInstance, web: Web): void {
     const address = high(req, reply);
     if (!address) return reply;
     const f = fields(req);
-    const account = await web.store.accounts.get(address);
-    if (!(await checkPassword(web, account?.passwordHash ?? null, f.current ?? ''))) return show(req, reply, address, { kind: 'error', text: t(req)('security.wrongPassword') }, 400);
+    const denied = await recheck(req, reply, address, f.current ?? '');
+    if (denied) return denied;
     if ((f.password ?? '') !== (f.confirm ?? '')) return show(req, reply, address, { kind: 'error', text: t(req)('password.mismatch') }, 400);
     if (!checkPasswordStrength(f.password ?? '', [address]).ok) return show(req, reply, address, { kind: 'error', text: t(req)('password.weak') }, 400);
     await web.store.accounts.update(address, { passwordHash: await hashPassword(web, f.password!) });
