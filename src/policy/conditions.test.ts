@@ -115,3 +115,9 @@ test('content the scan never reached (a part limit) makes body and attachment co
   assert.equal(await holds({ body: { contains: 'quokka' } }, raw, { dlp: { limits: { maxParts: 3 }, unscannable: 'ignore' } }), false, 'dlp.unscannable: ignore');
   assert.equal(await holds({ dlp: { detector: 'credit-card', where: ['body'] } }, raw, { dlp: { limits: { maxParts: 3 } } }), true, 'where does not hide what was not scanned');
 });
+
+test('dlp where: [header] looks at the header block (built-in detectors skip it otherwise)', async () => {
+  const raw = plain('hello', 'no addresses here', 'Cc: a1@x.test, a2@x.test, a3@x.test, a4@x.test, a5@x.test\n');
+  assert.equal(await holds({ dlp: { detector: 'email-addresses', atLeast: 5, where: ['header'] } }, raw), true);
+  assert.equal(await holds({ dlp: { detector: 'email-addresses', atLeast: 5, where: ['body'] } }, raw), false);
+});

@@ -84,7 +84,7 @@ export async function evaluate(condition: Condition, input: ConditionInput): Pro
   if (condition.dlp) {
     const { detector, atLeast, where } = condition.dlp;
     if (!input.scanner) throw new Error(`dlp condition (${detector}) needs the DLP engine, which is not configured`);
-    const result = input.scanner.detect(restrictIndex(await input.content(), where), detector);
+    const result = input.scanner.detect(restrictIndex(await input.content(), where), detector, where);
     if (result.count >= (atLeast ?? 1)) {
       input.notes?.push(`dlp ${detector}: ${result.count} hit(s) ${result.matches.slice(0, 5).join(', ')}`.trim());
       return true;

@@ -24,7 +24,7 @@ export interface Detection {
 /** The DLP engine as the policy stage uses it (wired in app.ts over src/dlp). */
 export interface ContentScanner {
   index(raw: Buffer): Promise<ContentIndex>;
-  detect(index: ContentIndex, detector: string): Detection;
+  detect(index: ContentIndex, detector: string, where?: readonly TextArea[]): Detection;
   /** `dlp.unscannable: match` — a part that could not be scanned makes a dlp condition hold */
   readonly unscannableMatches: boolean;
 }
