@@ -135,6 +135,11 @@ async function unwrap(msg: MessageContext, branch: Branch, deps: PgpUnwrapDeps, 
       const keys = await deps.decryptionKeys(addresses);
       const result = await decryptMessage({ message: armored ?? inline!.text, decryptionKeys: keys, verificationKeys: lookup, ...(deps.maxDecompressedBytes ? { maxDecompressedBytes: deps.maxDecompressedBytes } : {}), now: now() });
       const inner = result.ok ? (armored ? result.content : textEntity(result.content, inline!.charset)) : null;
+      if (!result.ok && result.reason === 'not-encrypted') {
+        // a signed-only message armored as a PGP MESSAGE: delivered as received, no verdict claimed
+        msg.trace.add('unwrap/pgp', 'not-encrypted', 'an OpenPGP message without encryption (signed only); delivered as received', addresses);
+        return outcome.continue();
+      }
       if (!result.ok || !inner || (armored && !isMimeEntity(inner))) {
         const action = !result.ok && result.reason === 'not-for-us' ? 'delivered' : 'failed-to-decrypt';
         const why = action === 'delivered' ? 'encrypted only to keys we do not hold' : !result.ok && result.reason === 'no-integrity' ? 'refused: no integrity protection (SED / missing MDC)' : 'could not be decrypted';

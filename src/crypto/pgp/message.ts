@@ -70,7 +70,7 @@ export interface SignatureCheck {
 /** Looks up public keys for signature key ids (the keyring); may return fewer or none. */
 export type VerificationKeyLookup = (keyIds: readonly string[]) => Promise<PgpPublicKey[]>;
 
-export type DecryptFailure = 'not-for-us' | 'no-integrity' | 'failed';
+export type DecryptFailure = 'not-for-us' | 'no-integrity' | 'failed' | 'not-encrypted';
 
 export type DecryptResult =
   | { readonly ok: true; readonly content: Buffer; readonly signatures: readonly SignatureCheck[]; readonly seipdVersion: 1 | 2 }
@@ -134,11 +134,17 @@ export async function decryptMessage(options: DecryptOptions): Promise<DecryptRe
   const tags = message.packets.map((p) => (p.constructor as unknown as { tag: number }).tag);
   if (tags.includes(openpgp.enums.packet.symmetricallyEncryptedData)) return { ok: false, reason: 'no-integrity' };
   const seipd = message.packets.findPacket(openpgp.enums.packet.symEncryptedIntegrityProtectedData) as unknown as { version: number } | undefined;
-  if (!seipd) return { ok: false, reason: tags.includes(openpgp.enums.packet.aeadEncryptedData) ? 'failed' : 'no-integrity' };
+  if (!seipd) {
+    // no encrypted data and no session keys at all: a signed (or literal) message armored as
+    // "PGP MESSAGE" (`gpg -sa`) — not ours to decrypt, and not an integrity failure either
+    const encryptedTags = [openpgp.enums.packet.aeadEncryptedData, openpgp.enums.packet.publicKeyEncryptedSessionKey, openpgp.enums.packet.symEncryptedSessionKey];
+    if (!tags.some((t) => encryptedTags.includes(t))) return { ok: false, reason: 'not-encrypted' };
+    return { ok: false, reason: tags.includes(openpgp.enums.packet.aeadEncryptedData) ? 'failed' : 'no-integrity' };
+  }
   const wanted = message.getEncryptionKeyIDs().map(hex);
   const held = new Set(options.decryptionKeys.flatMap((k) => k.getKeyIDs().map(hex)));
   // wildcard (anonymous) recipients: every held key may be the one, so try them
-  if (!wanted.some((id) => held.has(id) || /^0+$/.test(id))) return { ok: false, reason: 'not-for-us' };
+  if (options.decryptionKeys.length === 0 || !wanted.some((id) => held.has(id) || /^0+$/.test(id))) return { ok: false, reason: 'not-for-us' };
   try {
     // RSA: our raw-RSA + implicit-rejection path (rsa-session-key.ts); others: openpgp's own
     const sessionKeys = await rsaSessionKeys(message, options.decryptionKeys, config, date);

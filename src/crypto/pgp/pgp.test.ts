@@ -153,3 +153,13 @@ function dearmor(armored: string): Buffer {
   const body = armored.split(/\r?\n\r?\n/)[1]!.split(/\r?\n/).filter((l) => l && !l.startsWith('=') && !l.startsWith('-----'));
   return Buffer.from(body.join(''), 'base64');
 }
+
+test('a signed-only message armored as PGP MESSAGE (gpg -sa) is not-encrypted, not an integrity failure; no held key means not-for-us', async () => {
+  const alice = await generateKeyPair({ email: 'alice@example.test' });
+  const signedOnly = await openpgp.sign({ message: await openpgp.createMessage({ text: 'hello' }), signingKeys: alice.privateKey, format: 'armored', config: pgpConfig() });
+  const r = await decryptMessage({ message: Buffer.from(signedOnly as string), decryptionKeys: [alice.privateKey] });
+  assert.deepEqual(r, { ok: false, reason: 'not-encrypted' });
+  const bob = await generateKeyPair({ email: 'bob@example.test' });
+  const enc = await encryptMessage({ content: Buffer.from('x'), encryptionKeys: [bob.publicKey], format: 'binary' });
+  assert.deepEqual(await decryptMessage({ message: Buffer.from(enc.armored), decryptionKeys: [] }), { ok: false, reason: 'not-for-us' });
+});
