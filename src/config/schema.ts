@@ -264,7 +264,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       directory: z.string().optional().describe('mobile numbers of recipients: a CSV file of `address,number` lines, or a .yaml map `address: number`; re-read when it changes'),
       acceptHeader: z.boolean().default(true).describe('also take numbers from X-Sealpost-Sms-Number set by internal senders (`+49…` for all recipients, or `addr=+49…, addr2=+33…`); the directory wins'),
-      text: z.string().default('Password for the encrypted message from {sender}: {password}').describe('the SMS; {password}, {sender} and {subject} are replaced'),
+      text: z.string().refine((t) => t.includes('{password}'), { message: 'the SMS text must contain {password}: without it the recipient cannot open the PDF' }).default('Password for the encrypted message from {sender}: {password}').describe('the SMS; {password}, {sender} and {subject} are replaced'),
       webhook: z
         .strictObject({
           url: z

@@ -36,7 +36,7 @@ export interface CreatePgpOptions {
   /** config internalDomains: keys of internal addresses are never learnt */
   readonly internalDomains?: readonly string[];
   readonly logger?: Logger;
-  /** HTTP transport for WKD/HKP (tests point it at local servers); default global fetch */
+  /** HTTP transport for WKD/HKP (tests point it at local servers); default httpFetcher (node:http/https, size-capped, no redirects to http) */
   readonly fetcher?: Fetcher;
   readonly now?: () => number;
 }

@@ -15,7 +15,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PortalMessage } from '../store.js';
 import { fields, safeNext, Web, type Level, type SessionData } from './context.js';
 import { landingPage, loginPage, registerPage, resetFormPage, resetRequestPage, totpPage, type Notice } from './pages.js';
-import { checkPasswordStrength } from './password-strength.js';
+import { checkPasswordStrength, MAX_LENGTH as MAX_PASSWORD_LENGTH } from './password-strength.js';
 import { COOKIE, cookieOptions } from './security.js';
 import { checkTotp } from './totp.js';
 
@@ -58,7 +58,9 @@ export async function recheckPassword(web: Web, req: FastifyRequest, address: st
 export async function checkPassword(web: Web, hashed: string | null, password: string): Promise<boolean> {
   const target = hashed ?? (await dummy(web));
   try {
-    const ok = await verify(target, password.slice(0, 256));
+    // longer input than registration allows can never be right (and costs argon2 nothing extra)
+    if ([...password].length > MAX_PASSWORD_LENGTH) return false;
+    const ok = await verify(target, password);
     return ok && hashed !== null;
   } catch {
     return false;

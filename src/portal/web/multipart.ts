@@ -27,7 +27,7 @@ export function boundaryOf(contentType: string): string | null {
 }
 
 function param(header: string, name: string): string | null {
-  const star = new RegExp(`${name}\\*=(?:utf-8|UTF-8)''([^;]+)`).exec(header);
+  const star = new RegExp(`(?:^|;)\\s*${name}\\*=(?:utf-8|UTF-8)''([^;]+)`, 'i').exec(header);
   if (star) {
     try {
       return decodeURIComponent(star[1]!);
