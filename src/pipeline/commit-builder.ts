@@ -35,10 +35,14 @@ export function buildCommit(msg: MessageContext, done: readonly TerminalBranch[]
     return id;
   };
 
-  const noticeKeys = new Set<string>();
+  // A notice queued by an earlier run of this message (some branches queued, others deferred)
+  // is in the trace the spool kept with the deferral, committed in the same transaction: a re-run
+  // does not send it again.
+  const noticeKeys = new Set(msg.trace.entries.filter((e) => e.event === 'notice-queued').map((e) => e.detail ?? ''));
   const queueNotice = (n: OutgoingNotice) => {
     if (noticeKeys.has(n.key)) return;
     noticeKeys.add(n.key);
+    msg.trace.add('commit', 'notice-queued', n.key, [n.recipient]);
     // facts are structured-cloned on forks: bytes may come back as a plain Uint8Array
     const bodyId = queueBody(Buffer.from(n.bytes.buffer, n.bytes.byteOffset, n.bytes.byteLength));
     items.push({ id: newId(now), messageId: msg.id, bodyId, kind: 'notice', sender: '', recipient: n.recipient, direction: n.direction, route: n.direction, createdAt: now, nextAttemptAt: now, giveUpAt: now + options.giveUpAfterMs, trace: [] });

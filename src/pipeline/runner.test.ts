@@ -121,3 +121,18 @@ test('notices emitted by steps are committed once with their branch, and not for
   assert.ok(Buffer.isBuffer(commit.bodies[0]!.bytes));
   assert.notEqual(commit.deferral, null);
 });
+
+test('a notice queued by an earlier run (recorded in the kept trace) is not queued again when a deferred branch re-runs', async () => {
+  const { buildCommit } = await import('./commit-builder.js');
+  const { emitNotice } = await import('../mail/context.js');
+  const root: Processor = { name: 'root', steps: [{ name: 'notice', action: (_m, b) => (emitNotice(b, { key: 'quarantined:s@in.test', recipient: 's@in.test', direction: 'inbound', bytes: Buffer.from('x') }), outcome.queue('outbound')) }] };
+  const options2 = { giveUpAfterMs: 1000, notifier: { forBounce: () => null }, deferMs: () => 1000 };
+  const first = message();
+  const commit1 = buildCommit(first, await runPipeline(first, rcpts, options([root])), options2, 0);
+  assert.equal(commit1.items.filter((i) => i.kind === 'notice').length, 1);
+  assert.ok(commit1.trace.some((e) => e.event === 'notice-queued' && e.detail === 'quarantined:s@in.test'), 'recorded in the trace the spool keeps');
+  const rerun = message();
+  rerun.trace.entries.push(...commit1.trace);
+  const commit2 = buildCommit(rerun, await runPipeline(rerun, rcpts, options([root])), options2, 0);
+  assert.equal(commit2.items.filter((i) => i.kind === 'notice').length, 0, 'not sent twice');
+});
