@@ -15,7 +15,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { convert } from 'html-to-text';
-import type { PortalMessage, SentKind } from '../store.js';
+import type { PortalMessage, SentItem, SentKind } from '../store.js';
 import { fields, safeNext, Web } from './context.js';
 import { parseMessageView, type MessageView } from './mime-view.js';
 import type { FormData } from './multipart.js';
@@ -240,7 +240,22 @@ export function mailRoutes(app: FastifyInstance, web: Web): void {
   app.get<{ Querystring: { done?: string } }>('/sent', async (req, reply) => {
     const address = web.account(req);
     if (!address) return needLogin(req, reply);
-    const items = await web.store.sent.list(address, 200);
+    // like the inbox: a session sees the replies to messages its security level may open
+    // (a link-only session does not see what was written about a `high` message); new messages
+    // (compose) need at least a password-backed session
+    const items: SentItem[] = [];
+    const allowed = new Map<string, boolean>();
+    for (const item of await web.store.sent.list(address, 200)) {
+      if (!item.inReplyTo) {
+        if (web.account(req, 'medium') !== null) items.push(item);
+        continue;
+      }
+      if (!allowed.has(item.inReplyTo)) {
+        const m = await web.store.messages.forRecipient(item.inReplyTo, address);
+        allowed.set(item.inReplyTo, !!m && web.account(req, m.security) !== null);
+      }
+      if (allowed.get(item.inReplyTo)) items.push(item);
+    }
     return web.send(req, reply, t(req)('sent.title'), (ctx) => sentPage(ctx, items, req.query.done ? { kind: 'ok', text: t(req)('compose.sent') } : null));
   });
 }
