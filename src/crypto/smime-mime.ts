@@ -13,9 +13,9 @@
  * boundaries), RFC 5751 §3.4.3.2 (micalg names).
  */
 import { randomBytes } from 'node:crypto';
-import libmime from 'libmime';
 import { MessageDraft } from '../mime/draft.js';
-import { base64Decode, splitMultipart } from '../mime/read.js';
+import { base64Decode } from '../mime/read.js';
+import { contentTypeOf, readMultipartSigned } from '../mime/signed.js';
 import { usageError } from './cms/strict.js';
 
 export type SmimeType = 'enveloped-data' | 'authEnveloped-data' | 'signed-data';
@@ -88,23 +88,7 @@ export function buildMultipartSigned(entity: Buffer, signature: Buffer, digest: 
   return Buffer.concat([Buffer.from(head, 'latin1'), entity, Buffer.from(tail, 'latin1')]);
 }
 
-interface ContentType {
-  readonly type: string;
-  readonly params: Record<string, string>;
-}
 
-function contentTypeOf(draft: MessageDraft): ContentType | null {
-  const raw = draft.get('content-type');
-  if (!raw) return null;
-  try {
-    const parsed = libmime.parseHeaderValue(raw);
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(parsed.params ?? {})) if (typeof v === 'string') params[k.toLowerCase()] = v;
-    return { type: String(parsed.value ?? '').trim().toLowerCase(), params };
-  } catch {
-    return null;
-  }
-}
 
 function decodeBody(draft: MessageDraft): Buffer | null {
   const cte = (draft.get('content-transfer-encoding') ?? '7bit').trim().toLowerCase();
@@ -145,23 +129,9 @@ export interface SplitSigned {
 
 /** Splits a multipart/signed entity into the exact signed bytes and the signature's DER. */
 export function splitMultipartSigned(entity: Buffer): SplitSigned | null {
-  try {
-    const draft = MessageDraft.parse(entity);
-    const ct = contentTypeOf(draft);
-    const boundaryText = ct?.params['boundary'];
-    if (!ct || ct.type !== 'multipart/signed' || !boundaryText || boundaryText.length > 200) return null;
-    if (!SIGNATURE_TYPES.has((ct.params['protocol'] ?? '').toLowerCase())) return null;
-    // exactly two parts and the close delimiter: the first part's bytes are what was signed
-    const { parts, truncated, closed } = splitMultipart(draft.body, boundaryText, 2);
-    if (!closed || truncated || parts.length !== 2) return null;
-    const signedContent = parts[0]!;
-    const sigPart = MessageDraft.parse(parts[1]!);
-    const sigType = contentTypeOf(sigPart);
-    if (!sigType || !SIGNATURE_TYPES.has(sigType.type)) return null;
-    const signature = decodeBody(sigPart);
-    if (!signature || signature.length === 0) return null;
-    return { signedContent, signature, micalg: ct.params['micalg']?.toLowerCase() ?? null };
-  } catch {
-    return null;
-  }
+  const parts = readMultipartSigned(entity, SIGNATURE_TYPES);
+  if (!parts) return null;
+  const signature = decodeBody(parts.signaturePart);
+  if (!signature || signature.length === 0) return null;
+  return { signedContent: parts.signedContent, signature, micalg: parts.micalg };
 }

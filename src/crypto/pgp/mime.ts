@@ -12,9 +12,9 @@
  * RFC 2046 §5.1.1 (boundaries), RFC 4880 §6.2 and §7 (armor, cleartext signatures).
  */
 import { randomBytes } from 'node:crypto';
-import libmime from 'libmime';
 import { MessageDraft } from '../../mime/draft.js';
 import { base64Decode, qpDecode, splitMultipart } from '../../mime/read.js';
+import { contentTypeOf, readMultipartSigned } from '../../mime/signed.js';
 
 const CRLF = '\r\n';
 
@@ -53,23 +53,8 @@ export function buildPgpMimeSigned(entity: Buffer, armoredSignature: string, mic
   return Buffer.concat([Buffer.from(head, 'latin1'), entity, Buffer.from(tail, 'latin1')]);
 }
 
-interface ContentType {
-  readonly type: string;
-  readonly params: Record<string, string>;
-}
-
-export function contentTypeOf(draft: MessageDraft): ContentType | null {
-  const raw = draft.get('content-type');
-  if (!raw) return null;
-  try {
-    const parsed = libmime.parseHeaderValue(raw);
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(parsed.params ?? {})) if (typeof v === 'string') params[k.toLowerCase()] = v;
-    return { type: String(parsed.value ?? '').trim().toLowerCase(), params };
-  } catch {
-    return null;
-  }
-}
+/** The strict Content-Type reader (mime/signed.ts), for callers of this module. */
+export { contentTypeOf } from '../../mime/signed.js';
 
 /** A part's body decoded by its Content-Transfer-Encoding; null for an unknown encoding. */
 export function decodePartBody(draft: MessageDraft): Buffer | null {
@@ -113,22 +98,15 @@ export interface PgpSplitSigned {
   readonly micalg: string | null;
 }
 
+const PGP_SIGNATURE: ReadonlySet<string> = new Set(['application/pgp-signature']);
+
 /** Splits a PGP/MIME multipart/signed entity (RFC 3156 §5); null when it is not one. */
 export function splitPgpMimeSigned(entity: Buffer): PgpSplitSigned | null {
-  try {
-    const draft = MessageDraft.parse(entity);
-    const ct = contentTypeOf(draft);
-    if (!ct || ct.type !== 'multipart/signed' || (ct.params['protocol'] ?? '').toLowerCase() !== 'application/pgp-signature') return null;
-    const parts = splitParts(draft, ct.params['boundary'], 2);
-    if (!parts || parts.length !== 2) return null;
-    const sigPart = MessageDraft.parse(parts[1]!);
-    if (contentTypeOf(sigPart)?.type !== 'application/pgp-signature') return null;
-    const signature = decodePartBody(sigPart);
-    if (!signature || signature.length === 0) return null;
-    return { signedContent: parts[0]!, signature, micalg: ct.params['micalg']?.toLowerCase() ?? null };
-  } catch {
-    return null;
-  }
+  const parts = readMultipartSigned(entity, PGP_SIGNATURE);
+  if (!parts) return null;
+  const signature = decodePartBody(parts.signaturePart);
+  if (!signature || signature.length === 0) return null;
+  return { signedContent: parts.signedContent, signature, micalg: parts.micalg };
 }
 
 export type InlineKind = 'encrypted' | 'signed';
