@@ -7,29 +7,17 @@
  * body that `readableBody` released for the logged-in recipient.
  */
 import type { Logger } from 'pino';
-import type { PortalMessage, PortalStore, SealedBody, SentKind } from '../store.js';
+import type { InjectAttachment, InjectRequest } from '../inject.js';
+import type { PortalMessage, PortalStore, SealedBody } from '../store.js';
 
-export interface OutgoingAttachment {
-  readonly filename: string;
-  readonly contentType: string;
-  readonly content: Buffer;
-}
+/** An attachment of a portal reply: what the back-end injects (portal/inject.ts). */
+export type OutgoingAttachment = InjectAttachment;
 
-/** A reply, reply-all, forward or new message written in the portal. */
-export interface PortalReply {
-  /** the portal account that writes (the logged-in recipient) */
-  readonly account: string;
-  readonly kind: SentKind;
-  /** the message answered or forwarded (null for compose) */
-  readonly inReplyTo: PortalMessage | null;
-  readonly to: readonly string[];
-  readonly cc: readonly string[];
-  readonly subject: string;
-  readonly text: string;
-  readonly attachments: readonly OutgoingAttachment[];
-  /** client IP (Received header, audit) */
-  readonly ip?: string;
-}
+/**
+ * A reply, reply-all, forward or new message written in the portal: the back-end's InjectRequest,
+ * with the answered message itself (the web app already loaded it for the logged-in recipient).
+ */
+export type PortalReply = Omit<InjectRequest, 'originalId'> & { readonly inReplyTo: PortalMessage | null };
 
 export interface PortalWebPorts {
   readonly store: PortalStore;
