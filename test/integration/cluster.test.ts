@@ -21,9 +21,9 @@ import { test } from 'node:test';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { createTestDatabase, onDatabase, requirePostgres, type TestDatabase } from '../helpers/postgres.js';
 import { startSink, type Sink } from '../helpers/sink.js';
-import { RawSmtpClient, ehlo } from '../helpers/smtp-client.js';
+import type { RawSmtpClient } from '../helpers/smtp-client.js';
+import { delivered, openSession, sleep, tokenedMessage, transaction, until } from '../helpers/tokened-mail.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A slow road to the sink for the victim only: connections and every reply are delayed, so its
@@ -57,76 +57,7 @@ async function slowProxy(targetPort: number, delayMs: number): Promise<{ port: n
     },
   };
 }
-
-function message(token: string, to: string): string {
-  const filler = Array.from({ length: 12 }, (_, i) => `line ${i} of ${token}: the quick brown fox jumps over the lazy dog`).join('\r\n');
-  return [
-    'From: alice@example.test',
-    `To: ${to}`,
-    `Subject: cluster test ${token}`,
-    `Message-ID: <${token}@client.test>`,
-    `Date: ${new Date().toUTCString()}`,
-    `X-Test-Token: ${token}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=us-ascii',
-    '',
-    filler,
-    '',
-  ].join('\r\n');
-}
-
-const TOKEN_HEADER = /^X-Test-Token: (\S+)\r?$/im;
-
-/** token → copies that arrived at the sink */
-function delivered(sink: Sink): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const m of sink.messages) {
-    const end = m.body.indexOf('\r\n\r\n');
-    const token = TOKEN_HEADER.exec(m.body.subarray(0, end < 0 ? m.body.length : end).toString('latin1'))?.[1] ?? '(none)';
-    out.set(token, (out.get(token) ?? 0) + 1);
-  }
-  return out;
-}
-
-async function openSession(port: number): Promise<RawSmtpClient> {
-  const client = await RawSmtpClient.connect(port);
-  try {
-    const greeting = await client.reply(10_000);
-    if (greeting.code !== 220) throw new Error(`greeting ${greeting.code}`);
-    await ehlo(client);
-    return client;
-  } catch (err) {
-    await client.close();
-    throw err;
-  }
-}
-
-/** One transaction; the reply code to the end of DATA (or the first refusal before it). */
-async function transaction(client: RawSmtpClient, to: string, data: string, timeoutMs = 15_000): Promise<number> {
-  client.write('MAIL FROM:<alice@example.test>\r\n');
-  const mail = await client.reply(timeoutMs);
-  if (mail.code !== 250) return mail.code;
-  client.write(`RCPT TO:<${to}>\r\n`);
-  const rcpt = await client.reply(timeoutMs);
-  if (rcpt.code !== 250) return rcpt.code;
-  client.write('DATA\r\n');
-  const go = await client.reply(timeoutMs);
-  if (go.code !== 354) return go.code;
-  client.write(data);
-  client.write('.\r\n');
-  return (await client.reply(timeoutMs)).code;
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(everyMs);
-  }
-}
-
-interface Leased {
+const TOKEN_HEADER = /^X-Test-Token: (\S+)\r?$/im;interface Leased {
   /** spool entries (message ids) leased by the node */
   readonly spool: string[];
   /** active queue items leased by the node: id and the test token inside the body */
@@ -249,7 +180,7 @@ test('three nodes on one PostgreSQL database: a node killed mid-run loses nothin
       const to = sequence % 4 === 0 ? `carol${n}@example.test` : `bob${n}@elsewhere.test`;
       let outcome: string;
       try {
-        const code = await transaction(session, to, message(token, to));
+        const code = await transaction(session, to, tokenedMessage(token, to, 'cluster test'));
         outcome = code === 250 ? 'ok' : `reply ${code}`;
       } catch (err) {
         outcome = `error: ${(err as Error).message.slice(0, 60)}`;

@@ -16,9 +16,9 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { GatewayProcess, freePort } from '../helpers/gateway-process.js';
 import { startSink, type Sink } from '../helpers/sink.js';
-import { RawSmtpClient, ehlo } from '../helpers/smtp-client.js';
+import type { RawSmtpClient } from '../helpers/smtp-client.js';
+import { delivered, openSession, sleep, tokenedMessage, transaction, until } from '../helpers/tokened-mail.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** mulberry32: a small seeded PRNG, so the kill points of a failing run can be replayed. */
 function prng(seed: number): () => number {
@@ -31,80 +31,7 @@ function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-function message(token: string, to: string): string {
-  const filler = Array.from({ length: 12 }, (_, i) => `line ${i} of ${token}: the quick brown fox jumps over the lazy dog`).join('\r\n');
-  return [
-    'From: alice@example.test',
-    `To: ${to}`,
-    `Subject: crash test ${token}`,
-    `Message-ID: <${token}@client.test>`,
-    `Date: ${new Date().toUTCString()}`,
-    `X-Test-Token: ${token}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=us-ascii',
-    '',
-    filler,
-    '',
-  ].join('\r\n');
-}
-
 const TOKEN_HEADER = /^X-Test-Token: (\S+)\r?$/im;
-
-/** Token → copies at the sink (read from the X-Test-Token header of each arrived message). */
-function delivered(sink: Sink): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const m of sink.messages) {
-    const end = m.body.indexOf('\r\n\r\n');
-    const head = m.body.subarray(0, end < 0 ? m.body.length : end).toString('latin1');
-    const token = TOKEN_HEADER.exec(head)?.[1] ?? '(none)';
-    out.set(token, (out.get(token) ?? 0) + 1);
-  }
-  return out;
-}
-
-async function openSession(port: number): Promise<RawSmtpClient> {
-  const client = await RawSmtpClient.connect(port);
-  try {
-    const greeting = await client.reply(10_000);
-    if (greeting.code !== 220) throw new Error(`greeting ${greeting.code}`);
-    await ehlo(client);
-    return client;
-  } catch (err) {
-    await client.close();
-    throw err;
-  }
-}
-
-/**
- * One transaction on an open session. Returns the reply to the end of DATA (or the first refusal
- * before it); throws when the connection fails or a reply does not come within timeoutMs.
- */
-async function transaction(client: RawSmtpClient, to: string, data: string, timeoutMs = 15_000): Promise<number> {
-  client.write('MAIL FROM:<alice@example.test>\r\n');
-  const mail = await client.reply(timeoutMs);
-  if (mail.code !== 250) return mail.code;
-  client.write(`RCPT TO:<${to}>\r\n`);
-  const rcpt = await client.reply(timeoutMs);
-  if (rcpt.code !== 250) return rcpt.code;
-  client.write('DATA\r\n');
-  const go = await client.reply(timeoutMs);
-  if (go.code !== 354) return go.code;
-  client.write(data);
-  client.write('.\r\n');
-  return (await client.reply(timeoutMs)).code;
-}
-
-/** Polls until check() holds or the deadline passes; returns whether it held. */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(everyMs);
-  }
-}
-
 /** Keeps the gateway's temp dir when the test failed (or SEALPOST_KEEP_TMP is set) and says where. */
 function cleanupAfter(t: TestContext, gw: () => GatewayProcess | undefined, sink: () => Sink | undefined, failed: () => boolean): void {
   t.after(async () => {
@@ -192,7 +119,7 @@ test('every message acknowledged with 250 is delivered despite three SIGKILLs un
       const to = sequence % 4 === 0 ? `carol${n}@example.test` : `bob${n}@elsewhere.test`;
       let outcome: string;
       try {
-        const code = await transaction(session, to, message(token, to));
+        const code = await transaction(session, to, tokenedMessage(token, to, 'crash test'));
         outcome = code === 250 ? 'ok' : `reply ${code}`;
       } catch (err) {
         outcome = `error: ${(err as Error).message.slice(0, 80)}`;
@@ -279,7 +206,7 @@ test('messages queued for an unreachable next hop survive SIGKILL and are delive
   for (let i = 0; i < COUNT; i++) {
     const token = `r${i}-${Date.now().toString(36)}`;
     const to = i % 2 === 0 ? `bob${i}@elsewhere.test` : `carol${i}@example.test`;
-    const code = await transaction(session, to, message(token, to));
+    const code = await transaction(session, to, tokenedMessage(token, to, 'crash test'));
     assert.equal(code, 250, `message ${i} was not accepted`);
     tokens.push(token);
   }
