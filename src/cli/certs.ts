@@ -14,7 +14,6 @@
  * lists them), 1 a bad file, password or argument, 2 an internal error.
  * SECURITY: passwords are never printed; prefer --password-file over --password (visible in ps).
  */
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfigFile } from '../config/load.js';
@@ -25,6 +24,7 @@ import { SealpostError } from '../errors/index.js';
 import { loadOrCreateSecret } from '../keystore/gateway-secrets.js';
 import { KeyWrapper } from '../keystore/key-wrap.js';
 import { createPki, CrlImportError, endEntityUsages, type Pki, type ValidationResult } from '../pki/index.js';
+import { isoOrNull, readInput } from './input.js';
 import type { Output } from './output.js';
 
 export interface CertsCliDeps {
@@ -32,15 +32,6 @@ export interface CertsCliDeps {
   readonly configFile: () => string;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-function readInput(file: string, what = 'file'): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new SealpostError('SP_ERR_CLI_USAGE', `cannot read the ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { path: file });
-  }
-}
 
 /** Opens config, stores and the PKI; `keys`: also load (or create) the master key. */
 async function withPki(deps: CertsCliDeps, keys: boolean, fn: (pki: Pki, stores: Stores, config: Config) => Promise<void>): Promise<void> {
@@ -98,8 +89,8 @@ async function list(deps: CertsCliDeps): Promise<void> {
         emails: r.emails,
         issuer: r.issuer,
         serial: r.serial,
-        notBefore: iso(r.notBefore),
-        notAfter: iso(r.notAfter),
+        notBefore: isoOrNull(r.notBefore),
+        notAfter: isoOrNull(r.notAfter),
         status: listStatus(v),
         ...(v.reason === undefined ? {} : { reason: v.reason }),
         warnings: v.warnings,
@@ -131,12 +122,12 @@ async function crl(deps: CertsCliDeps, file: string | undefined, refresh: boolea
         if (err instanceof CrlImportError) throw new SealpostError('SP_ERR_CLI_USAGE', `${file}: ${err.message}`, { path: file });
         throw err;
       }
-      const data = { file, id: r.id, issuer: r.issuer, issuerCertificateId: r.issuerCertificateId, thisUpdate: iso(r.thisUpdate), nextUpdate: iso(r.nextUpdate), revokedCount: r.revokedCount, stored: r.stored };
+      const data = { file, id: r.id, issuer: r.issuer, issuerCertificateId: r.issuerCertificateId, thisUpdate: isoOrNull(r.thisUpdate), nextUpdate: isoOrNull(r.nextUpdate), revokedCount: r.revokedCount, stored: r.stored };
       deps.output().print(r.stored ? `stored the CRL of ${r.issuer} (this update ${data.thisUpdate}, next ${data.nextUpdate ?? 'none'}, ${r.revokedCount} revoked)` : `kept the stored CRL of ${r.issuer}: it is as new as ${file} or newer`, data);
       return;
     }
     const s = await pki.crls.refreshAll();
-    const fetched = s.fetched.map((f) => ({ url: f.url, issuer: f.issuer, thisUpdate: iso(f.thisUpdate), nextUpdate: iso(f.nextUpdate), revokedCount: f.revokedCount, stored: f.stored }));
+    const fetched = s.fetched.map((f) => ({ url: f.url, issuer: f.issuer, thisUpdate: isoOrNull(f.thisUpdate), nextUpdate: isoOrNull(f.nextUpdate), revokedCount: f.revokedCount, stored: f.stored }));
     const human = [
       `${s.fetched.length} CRL(s) fetched, ${s.failed.length} failed, ${s.skipped.length} skipped`,
       ...fetched.map((f) => `  ok      ${f.url}  ${f.issuer}${f.stored ? '' : ' (no newer than the stored one)'}`),

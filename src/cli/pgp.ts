@@ -16,7 +16,7 @@
  * Exit codes: 0 done, 1 a bad file, passphrase or argument, 2 an internal error.
  * SECURITY: passphrases only from a file (never argv); secret keys are never printed or exported.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfigFile } from '../config/load.js';
@@ -29,6 +29,7 @@ import { loadOrCreateSecret } from '../keystore/gateway-secrets.js';
 import { KeyWrapper } from '../keystore/key-wrap.js';
 import { PgpKeyring } from '../pgp/keyring.js';
 import type { PgpKeyRecord } from '../pgp/types.js';
+import { isoOrNull, readInput } from './input.js';
 import type { Output } from './output.js';
 
 export interface PgpCliDeps {
@@ -36,15 +37,6 @@ export interface PgpCliDeps {
   readonly configFile: () => string;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-function readInput(file: string, what = 'file'): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new SealpostError('SP_ERR_CLI_USAGE', `cannot read the ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { path: file });
-  }
-}
 
 async function withKeyring(deps: PgpCliDeps, keys: boolean, fn: (keyring: PgpKeyring, stores: Stores) => Promise<void>): Promise<void> {
   const { config, baseDir } = loadConfigFile(deps.configFile());
@@ -102,7 +94,7 @@ async function listRows(keyring: PgpKeyring, records: readonly PgpKeyRecord[]) {
   for (const r of records) {
     const info = await describeKey(await keyring.publicKey(r), now);
     const status: KeyStatus = info.revoked ? 'revoked' : info.expired ? 'expired' : !info.valid || !info.canEncrypt ? 'unusable' : r.trust;
-    rows.push({ id: r.fingerprint, keyId: r.keyId, userIds: r.userIds, emails: r.emails, algorithm: r.algorithm, created: iso(r.keyCreatedAt), expires: iso(r.expiresAt), status, trust: r.trust, canEncrypt: info.canEncrypt, hasSecret: r.hasSecret, source: r.source, seipdv2: info.seipdv2, addedAt: iso(r.addedAt) });
+    rows.push({ id: r.fingerprint, keyId: r.keyId, userIds: r.userIds, emails: r.emails, algorithm: r.algorithm, created: isoOrNull(r.keyCreatedAt), expires: isoOrNull(r.expiresAt), status, trust: r.trust, canEncrypt: info.canEncrypt, hasSecret: r.hasSecret, source: r.source, seipdv2: info.seipdv2, addedAt: isoOrNull(r.addedAt) });
   }
   return rows;
 }
@@ -139,7 +131,7 @@ async function generate(deps: PgpCliDeps, who: string, opts: { domain?: boolean;
     const g = await keyring.generate(opts.domain ? { name: `${who.toLowerCase()} domain key (Sealpost)`, type, expiresInSeconds } : { email: who.toLowerCase(), type, expiresInSeconds });
     if (opts.out) writeFileSync(opts.out, g.armoredPublicKey);
     const hint = opts.domain ? `\nadd it to sealpost.yaml: pgp: { domains: [ { domain: ${who.toLowerCase()}, keys: ["${g.record.fingerprint}"] } ] }` : '';
-    deps.output().print(`generated ${g.record.algorithm} key ${g.record.fingerprint} for ${who}${opts.out ? `; public key written to ${opts.out}` : ''}${hint}`, { id: g.record.fingerprint, userIds: g.record.userIds, algorithm: g.record.algorithm, expires: iso(g.record.expiresAt), publicKey: g.armoredPublicKey, ...(opts.out ? { file: opts.out } : {}) });
+    deps.output().print(`generated ${g.record.algorithm} key ${g.record.fingerprint} for ${who}${opts.out ? `; public key written to ${opts.out}` : ''}${hint}`, { id: g.record.fingerprint, userIds: g.record.userIds, algorithm: g.record.algorithm, expires: isoOrNull(g.record.expiresAt), publicKey: g.armoredPublicKey, ...(opts.out ? { file: opts.out } : {}) });
   });
 }
 
@@ -173,7 +165,7 @@ async function remove(deps: PgpCliDeps, ref: string): Promise<void> {
 
 async function lookups(deps: PgpCliDeps, address: string | undefined): Promise<void> {
   await withKeyring(deps, false, async (_keyring, stores) => {
-    const rows = (await stores.pgp.lookups.audits(address, 200)).map((a) => ({ ...a, at: iso(a.at) }));
+    const rows = (await stores.pgp.lookups.audits(address, 200)).map((a) => ({ ...a, at: isoOrNull(a.at) }));
     deps.output().print(rows.length === 0 ? 'no key lookups recorded' : rows.map((a) => `${a.at}  ${a.address}  ${a.method.padEnd(12)} ${a.outcome.padEnd(9)} ${a.fingerprints.join(',')}  ${a.url}${a.detail ? `  (${a.detail})` : ''}`).join('\n'), rows);
   });
 }

@@ -10,9 +10,8 @@ import type { Command } from 'commander';
 import { SealpostError } from '../errors/index.js';
 import { recallMessage } from '../portal/lifecycle.js';
 import type { PortalMessage, PortalStore } from '../portal/store.js';
+import { isoOrNull } from './input.js';
 import type { Output } from './output.js';
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function row(m: PortalMessage) {
   return {
@@ -23,10 +22,10 @@ function row(m: PortalMessage) {
     recipient: m.recipient,
     subject: m.subject,
     profile: m.profile,
-    createdAt: iso(m.createdAt),
-    expiresAt: iso(m.expiresAt),
-    readAt: iso(m.readAt),
-    recalledAt: iso(m.recalledAt),
+    createdAt: isoOrNull(m.createdAt),
+    expiresAt: isoOrNull(m.expiresAt),
+    readAt: isoOrNull(m.readAt),
+    recalledAt: isoOrNull(m.recalledAt),
     remindersSent: m.remindersSent,
     attachments: m.attachments.length,
     size: m.size,
@@ -54,7 +53,7 @@ export async function portalShow(store: PortalStore, out: Output, id: string): P
     locale: m.locale,
     keyPresent: m.hasKey,
     attachmentList: m.attachments.map((a) => ({ ...a })),
-    audit: audit.map((a) => ({ at: iso(a.at), event: a.event, address: a.address, ip: a.ip, detail: a.detail })),
+    audit: audit.map((a) => ({ at: isoOrNull(a.at), event: a.event, address: a.address, ip: a.ip, detail: a.detail })),
   };
   const lines = [
     `id           ${data.id}`,
@@ -86,7 +85,7 @@ export async function portalRecall(store: PortalStore, out: Output, id: string):
     // a user error (exit 1) like an unknown id: there is no readable message to recall
     throw new SealpostError('SP_ERR_STORE_NOT_FOUND', `portal message ${id} ${why}; nothing to recall`, { portalId: id });
   }
-  out.print(`${id} recalled: ${r.message.recipient} can no longer read it (key and ciphertext destroyed)`, { id, recalled: true, recipient: r.message.recipient, recalledAt: iso(r.message.recalledAt) });
+  out.print(`${id} recalled: ${r.message.recipient} can no longer read it (key and ciphertext destroyed)`, { id, recalled: true, recipient: r.message.recipient, recalledAt: isoOrNull(r.message.recalledAt) });
 }
 
 function notFound(id: string): SealpostError {

@@ -6,6 +6,7 @@ import { SealpostError } from '../errors/index.js';
 import type { QueueItem } from '../queue/types.js';
 import type { SpoolEntry, SpoolStore } from '../spool/types.js';
 import type { QueueStore } from '../queue/types.js';
+import { isoOrNull } from './input.js';
 import type { Output } from './output.js';
 
 export interface QueueCliStores {
@@ -13,14 +14,12 @@ export interface QueueCliStores {
   readonly queue: QueueStore;
 }
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
-
 function spoolRow(e: SpoolEntry) {
-  return { id: e.id, stage: 'spool', messageId: e.id, sender: e.envelope.mailFrom, recipients: [...e.pending], state: e.attempts > 0 ? 'deferred' : 'received', attempts: e.attempts, createdAt: iso(e.receivedAt), nextAttemptAt: iso(e.nextAttemptAt), lastResponse: e.lastError, size: e.body.length };
+  return { id: e.id, stage: 'spool', messageId: e.id, sender: e.envelope.mailFrom, recipients: [...e.pending], state: e.attempts > 0 ? 'deferred' : 'received', attempts: e.attempts, createdAt: isoOrNull(e.receivedAt), nextAttemptAt: isoOrNull(e.nextAttemptAt), lastResponse: e.lastError, size: e.body.length };
 }
 
 function queueRow(i: QueueItem) {
-  return { id: i.id, stage: 'queue', messageId: i.messageId, kind: i.kind, sender: i.sender, recipients: [i.recipient], direction: i.direction, route: i.route, state: i.state, attempts: i.attempts, createdAt: iso(i.createdAt), nextAttemptAt: iso(i.nextAttemptAt), giveUpAt: iso(i.giveUpAt), lastResponse: i.lastResponse };
+  return { id: i.id, stage: 'queue', messageId: i.messageId, kind: i.kind, sender: i.sender, recipients: [i.recipient], direction: i.direction, route: i.route, state: i.state, attempts: i.attempts, createdAt: isoOrNull(i.createdAt), nextAttemptAt: isoOrNull(i.nextAttemptAt), giveUpAt: isoOrNull(i.giveUpAt), lastResponse: i.lastResponse };
 }
 
 export async function queueList(stores: QueueCliStores, out: Output, all: boolean): Promise<void> {
@@ -36,13 +35,13 @@ export async function queueList(stores: QueueCliStores, out: Output, all: boolea
 export async function queueShow(stores: QueueCliStores, out: Output, id: string): Promise<void> {
   const item = await stores.queue.get(id);
   if (item) {
-    const data = { ...queueRow(item), lastDelivery: item.lastDelivery, trace: item.trace.map((t) => ({ ...t, at: iso(t.at) })) };
+    const data = { ...queueRow(item), lastDelivery: item.lastDelivery, trace: item.trace.map((t) => ({ ...t, at: isoOrNull(t.at) })) };
     out.print(formatDetail(data), data);
     return;
   }
   const entry = await stores.spool.get(id);
   if (entry) {
-    const data = { ...spoolRow(entry), envelope: entry.envelope, session: entry.session, trace: entry.trace.map((t) => ({ ...t, at: iso(t.at) })) };
+    const data = { ...spoolRow(entry), envelope: entry.envelope, session: entry.session, trace: entry.trace.map((t) => ({ ...t, at: isoOrNull(t.at) })) };
     out.print(formatDetail(data), data);
     return;
   }
